@@ -1,0 +1,21 @@
+using Microsoft.Extensions.Configuration;
+
+namespace Monitoring.DataApi.Configuration;
+
+/// <summary>Identity of the service and where it listens when it runs on its own (the seed's variables).</summary>
+public sealed class ServiceOptions
+{
+    [ConfigurationKeyName("APP_NAME")]
+    public string Name { get; set; } = "monitoring-data-api";
+
+    [ConfigurationKeyName("APP_VERSION")]
+    public string Version { get; set; } = "1.0.0";
+
+    [ConfigurationKeyName("HOST")]
+    public string Host { get; set; } = "0.0.0.0";
+
+    [ConfigurationKeyName("PORT")]
+    public int Port { get; set; } = 8000;
+
+    public bool ListensOnAllInterfaces => Host is "0.0.0.0" or "*" or "+";
+}

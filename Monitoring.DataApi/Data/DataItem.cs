@@ -1,0 +1,12 @@
+using System.Text.Json;
+
+namespace Monitoring.DataApi.Data;
+
+/// <summary>A stored item. <see cref="Value"/> is any JSON value, kept exactly as it was written (minified).</summary>
+public sealed record DataItem(string Key, JsonElement Value, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
+/// <summary>The outcome of a create-or-replace.</summary>
+public sealed record UpsertResult(DataItem Item, bool Created);
+
+/// <summary>One page of items in key order and the cursor of the next page, null on the last page.</summary>
+public sealed record DataPage(IReadOnlyList<DataItem> Items, string? NextCursor);

@@ -1,0 +1,65 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Monitoring.DataApi.Configuration;
+using Monitoring.DataApi.Data;
+using Monitoring.DataApi.Endpoints;
+using Monitoring.DataApi.Metrics;
+using OpenTelemetry.Metrics;
+
+namespace Monitoring.DataApi;
+
+public static class DataApiServiceCollectionExtensions
+{
+    /// <summary>Options, store, metrics and problem details of the DataApi.</summary>
+    public static WebApplicationBuilder AddDataApi(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+
+        services.AddValidatedOptions<ServiceOptions, ServiceOptionsValidator>(configuration);
+        services.AddValidatedOptions<MetricsOptions, MetricsOptionsValidator>(configuration);
+        services.AddValidatedOptions<DataStoreOptions, DataStoreOptionsValidator>(configuration);
+
+        if (!StandaloneListenerSetup.IsAddressConfiguredElsewhere(configuration))
+        {
+            services.AddSingleton<IConfigureOptions<KestrelServerOptions>, StandaloneListenerSetup>();
+        }
+        services.Configure<KestrelServerOptions>(kestrel => kestrel.Limits.MaxRequestBodySize = DataItemRequestReader.MaxBodyBytes);
+
+        services.AddProblemDetails();
+        services.TryAddSingleton(TimeProvider.System);
+
+        AddStore(builder);
+        AddMetrics(builder);
+
+        return builder;
+    }
+
+    /// <summary>Binds from the root of configuration (the seed's variables are top-level names) and validates at start.</summary>
+    private static void AddValidatedOptions<TOptions, TValidator>(this IServiceCollection services, IConfiguration configuration)
+        where TOptions : class
+        where TValidator : class, IValidateOptions<TOptions>
+    {
+        services.AddOptions<TOptions>().Bind(configuration).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<TOptions>, TValidator>();
+    }
+
+    private static void AddStore(WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton(DataStoreLocation.Resolve);
+        builder.Services.AddSingleton<IDataStore>(provider => new SqliteDataStore(
+            provider.GetRequiredService<DataStoreLocation>().ConnectionString,
+            provider.GetRequiredService<TimeProvider>()));
+        builder.Services.AddHostedService<DataStoreInitializer>();
+        builder.Services.AddHealthChecks().AddCheck<DataStoreHealthCheck>("data-store", tags: [Extensions.ReadyTag]);
+    }
+
+    private static void AddMetrics(WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<ProcessSampler>();
+        builder.Services.AddSingleton<DataApiMetrics>();
+        builder.Services.AddHostedService<ProcessSamplingService>();
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(DataApiMetrics.MeterName));
+    }
+}

@@ -1,0 +1,89 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Monitoring.DataApi.Data;
+
+namespace Monitoring.DataApi.Endpoints;
+
+public static class DataEndpoints
+{
+    public const int DefaultPageSize = 100;
+    public const int MaxPageSize = 1000;
+
+    public static IEndpointRouteBuilder MapDataEndpoints(this IEndpointRouteBuilder routes)
+    {
+        // Full templates rather than a "/data" group: a group's root would be "/data/", and the template is the
+        // endpoint label on every http_* metric.
+        var data = routes.MapGroup(string.Empty).WithTags("Data");
+
+        data.MapPost("/data", CreateOrReplace).WithName("UpsertDataItem");
+        data.MapGet("/data", List).WithName("ListDataItems");
+        data.MapGet("/data/{key}", Get).WithName("GetDataItem");
+        data.MapDelete("/data/{key}", Delete).WithName("DeleteDataItem");
+
+        return routes;
+    }
+
+    private static async Task<Results<Created<DataItem>, Ok<DataItem>, ProblemHttpResult>> CreateOrReplace(
+        HttpRequest request, IDataStore store, CancellationToken cancellationToken)
+    {
+        var (body, problem) = await DataItemRequestReader.ReadAsync(request, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var result = await store.UpsertAsync(body!.Key, body.ValueJson, cancellationToken);
+        return result.Created
+            ? TypedResults.Created(ItemLocation(result.Item.Key), result.Item)
+            : TypedResults.Ok(result.Item);
+    }
+
+    private static async Task<Results<Ok<DataPage>, ProblemHttpResult>> List(
+        string? limit, string? after, IDataStore store, CancellationToken cancellationToken)
+    {
+        var pageSize = DefaultPageSize;
+        if (limit is not null
+            && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out pageSize) || pageSize is < 1 or > MaxPageSize))
+        {
+            return InvalidQuery($"'limit' must be an integer from 1 to {MaxPageSize}.");
+        }
+        if (after is not null && DataItemRequestReader.ValidateKey(after) is not null)
+        {
+            return InvalidQuery("'after' must be a key returned as 'nextCursor' by the previous page.");
+        }
+
+        return TypedResults.Ok(await store.ListAsync(after, pageSize, cancellationToken));
+    }
+
+    private static async Task<Results<Ok<DataItem>, ProblemHttpResult>> Get(
+        string key, IDataStore store, CancellationToken cancellationToken)
+    {
+        var decoded = DecodeKey(key);
+        return await store.GetAsync(decoded, cancellationToken) is { } item ? TypedResults.Ok(item) : NotFound();
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
+        string key, IDataStore store, CancellationToken cancellationToken)
+    {
+        var decoded = DecodeKey(key);
+        return await store.DeleteAsync(decoded, cancellationToken) ? TypedResults.NoContent() : NotFound();
+    }
+
+    /// <summary>
+    /// The server decodes every escape in the path except %2F, which would otherwise split the segment: a key that
+    /// contains '/' is addressed as /data/a%2Fb.
+    /// </summary>
+    private static string DecodeKey(string key) => key.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
+
+    private static string ItemLocation(string key) => "/data/" + Uri.EscapeDataString(key);
+
+    private static ProblemHttpResult NotFound() => TypedResults.Problem(
+        statusCode: StatusCodes.Status404NotFound,
+        title: "Item not found",
+        detail: "No item has this key.");
+
+    private static ProblemHttpResult InvalidQuery(string detail) => TypedResults.Problem(
+        statusCode: StatusCodes.Status400BadRequest,
+        title: "Invalid query",
+        detail: detail);
+}

@@ -1,0 +1,224 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Unicode;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Net.Http.Headers;
+
+namespace Monitoring.DataApi.Endpoints;
+
+/// <summary>
+/// Reads and validates the body of <c>POST /data</c> and explains precisely what is wrong when it is not
+/// acceptable: 415 for another content type, 413 past <see cref="MaxBodyBytes"/>, 400 for everything else.
+/// </summary>
+public static class DataItemRequestReader
+{
+    public const int MaxBodyBytes = 1024 * 1024;
+    public const int MaxKeyLength = 256;
+    public const int MaxValueBytes = 64 * 1024;
+
+    private static readonly JsonDocumentOptions DocumentOptions = new()
+    {
+        AllowDuplicateProperties = false,
+        CommentHandling = JsonCommentHandling.Disallow,
+        AllowTrailingCommas = false,
+        MaxDepth = 64,
+    };
+
+    public static async Task<(DataItemWrite? Request, ProblemHttpResult? Problem)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (!IsJson(request.ContentType))
+        {
+            return Fail(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
+                "The body must be JSON sent with Content-Type: application/json.");
+        }
+
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            return TooLarge();
+        }
+
+        byte[]? body;
+        try
+        {
+            body = await ReadBodyAsync(request.Body, cancellationToken);
+        }
+        catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            body = null;
+        }
+
+        if (body is null)
+        {
+            return TooLarge();
+        }
+
+        return Parse(body);
+    }
+
+    public static string? ValidateKey(string? key)
+    {
+        if (string.IsNullOrEmpty(key))
+        {
+            return "'key' must be a non-empty string.";
+        }
+        if (key.Length > MaxKeyLength)
+        {
+            return $"'key' must be at most {MaxKeyLength} characters long.";
+        }
+        foreach (var character in key)
+        {
+            if (char.IsControl(character))
+            {
+                return "'key' must not contain control characters.";
+            }
+        }
+        return null;
+    }
+
+    private static (DataItemWrite?, ProblemHttpResult?) Parse(byte[] body)
+    {
+        // The JSON reader checks UTF-8 only where it unescapes: a bad byte inside a string would slip through.
+        if (!Utf8.IsValid(body))
+        {
+            return Invalid("The body is not valid UTF-8.");
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body, DocumentOptions);
+        }
+        catch (JsonException exception)
+        {
+            return Invalid($"The body is not valid JSON: {DescribeJsonError(exception)}");
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return Invalid("The body must be a JSON object with the properties 'key' and 'value'.");
+            }
+
+            string? key = null;
+            JsonElement? value = null;
+            foreach (var property in root.EnumerateObject())
+            {
+                switch (property.Name)
+                {
+                    case "key" when property.Value.ValueKind == JsonValueKind.String:
+                        key = property.Value.GetString();
+                        break;
+                    case "key":
+                        return Invalid($"'key' must be a string, not {Describe(property.Value.ValueKind)}.");
+                    case "value":
+                        value = property.Value;
+                        break;
+                    default:
+                        return Invalid($"Unknown property '{Truncate(property.Name)}': only 'key' and 'value' are accepted.");
+                }
+            }
+
+            if (key is null)
+            {
+                return Invalid("The property 'key' is required.");
+            }
+            if (ValidateKey(key) is { } keyError)
+            {
+                return Invalid(keyError);
+            }
+            if (value is null)
+            {
+                return Invalid("The property 'value' is required (any JSON value, null included).");
+            }
+            var valueJson = Minify(value.Value);
+            if (Encoding.UTF8.GetByteCount(valueJson) > MaxValueBytes)
+            {
+                return Invalid($"'value' must be at most {MaxValueBytes / 1024} KiB once serialized.");
+            }
+
+            return (new DataItemWrite(key, valueJson), null);
+        }
+    }
+
+    /// <summary>The body, or null when it is longer than <see cref="MaxBodyBytes"/> (also when chunked).</summary>
+    private static async Task<byte[]?> ReadBodyAsync(Stream body, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            var length = 0;
+            while (length <= MaxBodyBytes)
+            {
+                if (length == buffer.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+
+                // Never more than one byte past the limit: that byte is enough to refuse the body.
+                var window = Math.Min(buffer.Length, MaxBodyBytes + 1) - length;
+                var read = await body.ReadAsync(buffer.AsMemory(length, window), cancellationToken);
+                if (read == 0)
+                {
+                    return buffer.AsSpan(0, length).ToArray();
+                }
+                length += read;
+            }
+            return null;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static bool IsJson(string? contentType)
+    {
+        if (!MediaTypeHeaderValue.TryParse(contentType, out var mediaType))
+        {
+            return false;
+        }
+        var isJson = mediaType.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || mediaType.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase);
+        var charset = mediaType.Charset;
+        return isJson && (!charset.HasValue || charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase));
+    }
+
+    // Relaxed escaping keeps non-ASCII text as UTF-8, so the size limit measures what a client sent, not \uXXXX escapes.
+    private static readonly JsonSerializerOptions MinifyOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private static string Minify(JsonElement value) => JsonSerializer.Serialize(value, MinifyOptions);
+
+    private static string DescribeJsonError(JsonException exception) =>
+        exception.LineNumber is { } line && exception.BytePositionInLine is { } position
+            ? $"error at line {line + 1}, byte {position + 1}."
+            : "it could not be parsed.";
+
+    private static string Describe(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        JsonValueKind.Null => "null",
+        _ => kind.ToString(),
+    };
+
+    private static string Truncate(string name) => name.Length <= 64 ? name : string.Concat(name.AsSpan(0, 64), "…");
+
+    private static (DataItemWrite?, ProblemHttpResult?) Invalid(string detail) =>
+        Fail(StatusCodes.Status400BadRequest, "Invalid request body", detail);
+
+    private static (DataItemWrite?, ProblemHttpResult?) TooLarge() =>
+        Fail(StatusCodes.Status413PayloadTooLarge, "Request body too large",
+            $"The body must be at most {MaxBodyBytes / (1024 * 1024)} MiB.");
+
+    private static (DataItemWrite?, ProblemHttpResult?) Fail(int status, string title, string detail) =>
+        (null, TypedResults.Problem(detail: detail, statusCode: status, title: title));
+}

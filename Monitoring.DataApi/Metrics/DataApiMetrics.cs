@@ -1,0 +1,77 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Options;
+using Monitoring.DataApi.Configuration;
+
+namespace Monitoring.DataApi.Metrics;
+
+/// <summary>
+/// Every instrument of the contract, declared once. Names are the Prometheus names the seed documents; the
+/// OpenTelemetry Prometheus exporter keeps them as they are (units already end the names, counters end in _total).
+/// </summary>
+public sealed class DataApiMetrics
+{
+    public const string MeterName = "Monitoring.DataApi";
+
+    // Web latencies from 0.5 ms to 10 s.
+    private static readonly double[] DurationBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+    // Powers of four from 64 B to 1 MiB, the largest body the API accepts.
+    private static readonly long[] SizeBuckets = [64, 256, 1024, 4096, 16384, 65536, 262144, 1048576];
+
+    private readonly Counter<long> _requests;
+    private readonly Histogram<double> _duration;
+    private readonly Histogram<long> _requestSize;
+    private readonly Histogram<long> _responseSize;
+    private readonly UpDownCounter<long> _active;
+
+    public DataApiMetrics(IMeterFactory meterFactory, IOptions<MetricsOptions> options, ProcessSampler processSampler)
+    {
+        var meter = meterFactory.Create(MeterName);
+
+        _requests = meter.CreateCounter<long>("http_requests_total", description: "Total HTTP requests");
+        _duration = meter.CreateHistogram("http_request_duration_seconds", "s", "Request duration in seconds",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
+        _requestSize = meter.CreateHistogram("http_request_size_bytes", "By", "Request size in bytes",
+            advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = SizeBuckets });
+        _responseSize = meter.CreateHistogram("http_response_size_bytes", "By", "Response size in bytes",
+            advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = SizeBuckets });
+        _active = meter.CreateUpDownCounter<long>("http_requests_active", description: "Number of active requests");
+
+        if (options.Value.EnableSystemMetrics)
+        {
+            DeclareProcessMetrics(meter, processSampler);
+        }
+    }
+
+    private static void DeclareProcessMetrics(Meter meter, ProcessSampler sampler)
+    {
+        meter.CreateObservableCounter("process_cpu_seconds_total", () => sampler.Latest.CpuSeconds, "s",
+            "Total CPU time consumed by the process");
+        meter.CreateObservableGauge("process_resident_memory_bytes", () => sampler.Latest.ResidentMemoryBytes, "By",
+            "Physical memory currently used");
+        meter.CreateObservableGauge("process_virtual_memory_bytes", () => sampler.Latest.VirtualMemoryBytes, "By",
+            "Virtual memory allocated");
+        meter.CreateObservableGauge("process_start_time_seconds", () => sampler.Latest.StartTimeSeconds, "s",
+            "Process start time since Unix epoch");
+        meter.CreateObservableGauge("process_uptime_seconds", () => sampler.Latest.UptimeSeconds, "s",
+            "Process uptime in seconds");
+        meter.CreateObservableGauge("process_open_fds", () => sampler.Latest.OpenFileDescriptors,
+            description: "Number of open file descriptors");
+        meter.CreateObservableGauge("process_threads", () => sampler.Latest.Threads,
+            description: "Number of OS threads");
+    }
+
+    public void RequestStarted(in RequestLabels labels) => _active.Add(1, labels.MethodAndEndpoint());
+
+    public void RequestStopped(in RequestLabels labels, int statusCode, double durationSeconds, long requestBytes, long responseBytes)
+    {
+        var methodAndEndpoint = labels.MethodAndEndpoint();
+        _active.Add(-1, methodAndEndpoint);
+        _duration.Record(durationSeconds, methodAndEndpoint);
+        _requestSize.Record(requestBytes, methodAndEndpoint);
+
+        var withStatus = labels.WithStatusCode(statusCode);
+        _requests.Add(1, withStatus);
+        _responseSize.Record(responseBytes, withStatus);
+    }
+}

@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Options;
+using Monitoring.DataApi;
+using Monitoring.DataApi.Configuration;
+using Monitoring.DataApi.Endpoints;
+using Monitoring.DataApi.Metrics;
+
+try
+{
+    var builder = WebApplication.CreateBuilder(args);
+
+    builder.AddServiceDefaults();
+    builder.AddDataApi();
+
+    var app = builder.Build();
+    // Every option is checked here, before the host starts, so that a bad value ends the process with one line.
+    app.Services.GetRequiredService<IStartupValidator>().Validate();
+
+    app.UseRouting();
+    app.UseMiddleware<HttpMetricsMiddleware>();
+    app.UseExceptionHandler();
+    app.UseStatusCodePages();
+
+    app.MapServiceEndpoints();
+    app.MapDataEndpoints();
+    app.MapDefaultEndpoints();
+
+    await app.RunAsync();
+    return 0;
+}
+catch (Exception exception) when (ConfigurationFailure.TryDescribe(exception, out var message))
+{
+    await Console.Error.WriteLineAsync(message);
+    return 1;
+}
+
+public partial class Program;

@@ -1,0 +1,68 @@
+using Monitoring.Tests.Infrastructure;
+
+namespace Monitoring.Tests.DataApi;
+
+/// <summary>The DataApi run on its own, the way <c>dotnet run --project Monitoring.DataApi</c> runs it.</summary>
+public sealed class StandaloneProcessTests
+{
+    [Theory]
+    [InlineData("PORT", "abc")]
+    [InlineData("PORT", "0")]
+    [InlineData("PORT", "70000")]
+    [InlineData("HOST", "not-an-address")]
+    [InlineData("METRICS_COLLECTION_INTERVAL", "0")]
+    [InlineData("METRICS_COLLECTION_INTERVAL", "soon")]
+    [InlineData("ENABLE_SYSTEM_METRICS", "maybe")]
+    [InlineData("APP_NAME", " ")]
+    public async Task A_bad_setting_stops_the_process_with_one_line_naming_the_variable(string variable, string value)
+    {
+        using var directory = new TemporaryDirectory();
+        await using var process = DataApiProcess.Start(new Dictionary<string, string>
+        {
+            ["DATA_PATH"] = Path.Combine(directory.Path, "data.db"),
+            ["PORT"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [variable] = value,
+        });
+
+        var exitCode = await process.WaitForExitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(1, exitCode);
+        var lines = process.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var line = Assert.Single(lines);
+        Assert.StartsWith("Invalid configuration:", line, StringComparison.Ordinal);
+        Assert.Contains(variable, line, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", process.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task It_listens_on_HOST_and_PORT_and_its_metrics_pass_promtool()
+    {
+        using var directory = new TemporaryDirectory();
+        var port = FreePort.Next();
+        await using var process = DataApiProcess.Start(new Dictionary<string, string>
+        {
+            ["DATA_PATH"] = Path.Combine(directory.Path, "data.db"),
+            ["HOST"] = "127.0.0.1",
+            ["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["APP_NAME"] = "standalone",
+        });
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        await process.WaitUntilReadyAsync(client, "/health/ready", TimeSpan.FromSeconds(30));
+
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/data", new { key = "k", value = 1 })).StatusCode);
+        foreach (var path in new[] { "/", "/health", "/health/live", "/data", "/data/k" })
+        {
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(path)).StatusCode);
+        }
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync("/data/k")).StatusCode);
+
+        var exposition = await client.GetStringAsync("/metrics");
+        var metrics = PrometheusText.Parse(exposition);
+        Assert.Contains(metrics.Types.Keys, name => name.StartsWith("kestrel_", StringComparison.Ordinal));
+        Assert.Contains("http_server_request_duration_seconds", metrics.Types.Keys);
+        Assert.Equal(1, metrics.Value("http_requests_total", ("method", "DELETE"), ("endpoint", "/data/{key}"), ("status_code", "204")));
+
+        var (exitCode, output) = await Promtool.RunAsync("check metrics", standardInput: exposition);
+        Assert.True(exitCode == 0, $"promtool check metrics failed: {output}");
+    }
+}
