@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Monitoring.DataApi;
 using Monitoring.DataApi.Configuration;
+using Monitoring.DataApi.Diagnostics;
 using Monitoring.DataApi.Endpoints;
 using Monitoring.DataApi.Metrics;
 
@@ -19,6 +20,10 @@ try
     app.UseMiddleware<HttpMetricsMiddleware>();
     app.UseExceptionHandler();
     app.UseStatusCodePages();
+    if (app.Configuration.GetValue<bool>(FaultInjectionMiddleware.EnabledSetting))
+    {
+        app.UseMiddleware<FaultInjectionMiddleware>();
+    }
 
     app.MapServiceEndpoints();
     app.MapDataEndpoints();
