@@ -1,0 +1,111 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace Monitoring.Tests.Infrastructure;
+
+/// <summary>Every PromQL expression the repository ships: dashboard panels and variables, and alert rules.</summary>
+public static partial class PromQlSources
+{
+    /// <summary>What Grafana would substitute for the dashboards' variables.</summary>
+    public static string SubstituteDashboardVariables(string expr) => expr
+        .Replace("$__rate_interval", "1m", StringComparison.Ordinal)
+        .Replace("${job}", "dataapi", StringComparison.Ordinal)
+        .Replace("$job", "dataapi", StringComparison.Ordinal)
+        .Replace("${instance}", ".*", StringComparison.Ordinal)
+        .Replace("$instance", ".*", StringComparison.Ordinal);
+
+    public static IEnumerable<string> DashboardFiles() =>
+        Directory.EnumerateFiles(Path.Combine(RepositoryPaths.Root, "grafana", "dashboards"), "*.json").Order(StringComparer.Ordinal);
+
+    /// <summary>(dashboard file, panel title, expression) for every target of every panel, rows included.</summary>
+    public static IEnumerable<(string Dashboard, string Panel, string Expr)> DashboardPanelExpressions()
+    {
+        foreach (var file in DashboardFiles())
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(file));
+            foreach (var panel in Panels(document.RootElement))
+            {
+                if (!panel.TryGetProperty("targets", out var targets))
+                {
+                    continue;
+                }
+                foreach (var target in targets.EnumerateArray())
+                {
+                    if (target.TryGetProperty("expr", out var expr) && !string.IsNullOrWhiteSpace(expr.GetString()))
+                    {
+                        yield return (Path.GetFileName(file), panel.GetProperty("title").GetString()!, expr.GetString()!);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>The dashboards' template variables, label_values(m, l) turned into the PromQL Grafana runs for it.</summary>
+    public static IEnumerable<(string Dashboard, string Variable, string Expr)> DashboardVariableExpressions()
+    {
+        foreach (var file in DashboardFiles())
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(file));
+            foreach (var variable in document.RootElement.GetProperty("templating").GetProperty("list").EnumerateArray())
+            {
+                var query = variable.GetProperty("query");
+                var text = query.ValueKind == JsonValueKind.Object ? query.GetProperty("query").GetString()! : query.GetString()!;
+                var match = LabelValues().Match(text);
+                Assert.True(match.Success, $"{file}: variable query '{text}' is not label_values(metric, label)");
+                yield return (Path.GetFileName(file), variable.GetProperty("name").GetString()!,
+                    $"count by ({match.Groups["label"].Value}) ({match.Groups["metric"].Value})");
+            }
+        }
+    }
+
+    /// <summary>(alert name, expression) of every rule in prometheus/alerts.yml.</summary>
+    public static IEnumerable<(string Alert, string Expr)> AlertExpressions()
+    {
+        var lines = File.ReadAllLines(Path.Combine(RepositoryPaths.Root, "prometheus", "alerts.yml"));
+        string? alert = null;
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var line = lines[i].Trim();
+            if (line.StartsWith("- alert:", StringComparison.Ordinal))
+            {
+                alert = line["- alert:".Length..].Trim();
+            }
+            else if (line.StartsWith("expr:", StringComparison.Ordinal) && alert is not null)
+            {
+                var expr = line["expr:".Length..].Trim();
+                if (expr == "|")
+                {
+                    // A block scalar: the following, more indented lines.
+                    var indent = lines[i].IndexOf('e', StringComparison.Ordinal);
+                    var block = new List<string>();
+                    while (i + 1 < lines.Length && (lines[i + 1].Length - lines[i + 1].TrimStart().Length) > indent)
+                    {
+                        block.Add(lines[++i].Trim());
+                    }
+                    expr = string.Join(' ', block);
+                }
+                yield return (alert, expr);
+                alert = null;
+            }
+        }
+    }
+
+    private static IEnumerable<JsonElement> Panels(JsonElement container)
+    {
+        if (!container.TryGetProperty("panels", out var panels))
+        {
+            yield break;
+        }
+        foreach (var panel in panels.EnumerateArray())
+        {
+            yield return panel;
+            foreach (var nested in Panels(panel))
+            {
+                yield return nested;
+            }
+        }
+    }
+
+    [GeneratedRegex(@"^label_values\((?<metric>.+),\s*(?<label>[a-zA-Z_][a-zA-Z0-9_]*)\)$")]
+    private static partial Regex LabelValues();
+}

@@ -1,0 +1,54 @@
+using System.Text.Json;
+
+namespace Monitoring.Tests.Infrastructure;
+
+/// <summary>Prometheus's HTTP API (<c>/api/v1</c>), enough to query, list rules and list alerts.</summary>
+public sealed class PrometheusApi(HttpClient client)
+{
+    /// <summary>An instant query. Fails the test when Prometheus reports an error.</summary>
+    public async Task<QueryResult> QueryAsync(string promql, CancellationToken cancellationToken = default)
+    {
+        using var response = await client.GetAsync("/api/v1/query?query=" + Uri.EscapeDataString(promql), cancellationToken);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+        if (body.GetProperty("status").GetString() != "success")
+        {
+            return new QueryResult(promql, [], $"{body.GetProperty("errorType").GetString()}: {body.GetProperty("error").GetString()}");
+        }
+        var data = body.GetProperty("data");
+        var series = data.GetProperty("resultType").GetString() switch
+        {
+            "vector" or "matrix" => data.GetProperty("result").EnumerateArray().Select(item => item.Clone()).ToList(),
+            // A scalar or a string is one value.
+            _ => [data.GetProperty("result").Clone()],
+        };
+        return new QueryResult(promql, series, Error: null);
+    }
+
+    /// <summary>Polls until the query returns at least one series.</summary>
+    public async Task<QueryResult> WaitForDataAsync(string promql, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var result = await QueryAsync(promql, cancellationToken);
+            if (result.Error is not null || result.Series.Count > 0 || DateTime.UtcNow > deadline)
+            {
+                return result;
+            }
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+        }
+    }
+
+    public async Task<JsonElement> GetDataAsync(string path, CancellationToken cancellationToken = default)
+    {
+        var body = await client.GetFromJsonAsync<JsonElement>(path, cancellationToken);
+        Assert.Equal("success", body.GetProperty("status").GetString());
+        return body.GetProperty("data");
+    }
+
+    public sealed record QueryResult(string Query, IReadOnlyList<JsonElement> Series, string? Error)
+    {
+        /// <summary>The sample value of the first series of a vector result.</summary>
+        public double FirstValue => double.Parse(Series[0].GetProperty("value")[1].GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,50 @@
+using Monitoring.Tests.Infrastructure;
+
+namespace Monitoring.Tests.Stack;
+
+/// <summary>Prometheus's own checks of the files in prometheus/.</summary>
+public sealed class PromtoolTests
+{
+    private static readonly string PrometheusDirectory = Path.Combine(RepositoryPaths.Root, "prometheus");
+
+    [Fact]
+    public async Task The_configuration_is_valid()
+    {
+        var (exitCode, output) = await Promtool.RunAsync("check config prometheus.yml", workingDirectory: PrometheusDirectory);
+
+        Assert.True(exitCode == 0, output);
+        Assert.Contains("SUCCESS", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_alert_rules_are_valid()
+    {
+        var (exitCode, output) = await Promtool.RunAsync("check rules alerts.yml", workingDirectory: PrometheusDirectory);
+
+        Assert.True(exitCode == 0, output);
+        Assert.Contains("SUCCESS: 8 rules found", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_alert_rule_unit_tests_pass()
+    {
+        var (exitCode, output) = await Promtool.RunAsync("test rules alerts.test.yml", workingDirectory: PrometheusDirectory);
+
+        Assert.True(exitCode == 0, output);
+        Assert.Contains("SUCCESS", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_alert_has_a_firing_and_a_quiet_case_in_the_unit_tests()
+    {
+        var tests = File.ReadAllText(Path.Combine(PrometheusDirectory, "alerts.test.yml"));
+        var blocks = tests.Split("alertname:", StringSplitOptions.None).Skip(1).ToList();
+
+        foreach (var (alert, _) in PromQlSources.AlertExpressions())
+        {
+            var cases = blocks.Where(block => block.TrimStart().StartsWith(alert + "\n", StringComparison.Ordinal) || block.TrimStart().StartsWith(alert + "\r", StringComparison.Ordinal)).ToList();
+            Assert.True(cases.Any(block => block.Contains("exp_alerts: []", StringComparison.Ordinal)), $"{alert} has no case where it stays quiet");
+            Assert.True(cases.Any(block => block.Contains("exp_labels:", StringComparison.Ordinal)), $"{alert} has no case where it fires");
+        }
+    }
+}

@@ -1,0 +1,144 @@
+using System.Text.Json;
+using Monitoring.Tests.Infrastructure;
+
+namespace Monitoring.Tests.Stack;
+
+[Collection(StackCollection.Name)]
+public sealed class WholeStackTests(StackFixture stack)
+{
+    private static readonly string[] AlertNames =
+        ["HighErrorRate", "HighResponseTime", "HighErrorRatio", "DataApiDown", "DataApiTargetMissing", "HighMemoryUsage", "HighCpuUsage", "DataApiRestarted"];
+
+    /// <summary>Panels that only show data when something the test traffic does not cause happens.</summary>
+    private static readonly Dictionary<string, string> PanelsWithoutDataUnderTestTraffic = new()
+    {
+        ["Errors by error type"] = "error_type is set only when a handler throws; the injected faults are answered, not thrown",
+    };
+
+    [Fact]
+    public async Task The_DataApi_is_ready_through_the_AppHost()
+    {
+        var ready = await stack.DataApi.GetAsync("/health/ready");
+
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_DataApi_target_is_up_with_the_address_the_AppHost_allocated()
+    {
+        var up = await stack.Prometheus.QueryAsync("up{job=\"dataapi\"}");
+
+        Assert.Null(up.Error);
+        var series = Assert.Single(up.Series);
+        Assert.Equal(1, up.FirstValue);
+        // The target is the replica's own port (not the AppHost's proxy), and that address answers as the DataApi.
+        var instance = series.GetProperty("metric").GetProperty("instance").GetString();
+        using var direct = new HttpClient { BaseAddress = new Uri($"http://{instance}") };
+        var root = await direct.GetFromJsonAsync<JsonElement>("/");
+        Assert.Equal("monitoring-data-api", root.GetProperty("name").GetString());
+    }
+
+    [Theory]
+    [InlineData("rate(http_requests_total[5m])")]
+    [InlineData("histogram_quantile(0.95, sum(rate(http_request_duration_seconds_bucket[5m])) by (le))")]
+    [InlineData("rate(process_cpu_seconds_total[5m])")]
+    [InlineData("process_resident_memory_bytes / 1024 / 1024")]
+    [InlineData("rate(http_requests_total{status_code=~\"5..\"}[5m])")]
+    [InlineData("process_resident_memory_bytes")]
+    public async Task Each_seed_query_returns_data(string promql)
+    {
+        var result = await stack.Prometheus.QueryAsync(promql);
+
+        Assert.Null(result.Error);
+        Assert.NotEmpty(result.Series);
+    }
+
+    [Fact]
+    public async Task Every_dashboard_panel_query_runs_and_returns_data_where_the_traffic_makes_data()
+    {
+        var failures = new List<string>();
+        var panels = PromQlSources.DashboardPanelExpressions().ToList();
+        Assert.True(panels.Count >= 20, $"only {panels.Count} panel queries found");
+
+        foreach (var (dashboard, panel, expr) in panels)
+        {
+            var result = await stack.Prometheus.QueryAsync(PromQlSources.SubstituteDashboardVariables(expr));
+            if (result.Error is not null)
+            {
+                failures.Add($"{dashboard} / {panel}: {result.Error} in {expr}");
+            }
+            else if (result.Series.Count == 0 && !PanelsWithoutDataUnderTestTraffic.ContainsKey(panel))
+            {
+                failures.Add($"{dashboard} / {panel}: no data for {expr}");
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
+    }
+
+    [Fact]
+    public async Task Every_dashboard_variable_finds_the_DataApi()
+    {
+        foreach (var (dashboard, variable, expr) in PromQlSources.DashboardVariableExpressions())
+        {
+            var result = await stack.Prometheus.QueryAsync(PromQlSources.SubstituteDashboardVariables(expr));
+            Assert.True(result.Error is null, $"{dashboard} ${variable}: {result.Error}");
+            Assert.True(result.Series.Count > 0, $"{dashboard} ${variable} has no values: {expr}");
+        }
+    }
+
+    [Fact]
+    public async Task Every_alert_expression_is_valid_PromQL()
+    {
+        var alerts = PromQlSources.AlertExpressions().ToList();
+        Assert.Equal(AlertNames.Order(), alerts.Select(alert => alert.Alert).Order());
+
+        foreach (var (alert, expr) in alerts)
+        {
+            var result = await stack.Prometheus.QueryAsync(expr);
+            Assert.True(result.Error is null, $"{alert}: {result.Error}");
+        }
+    }
+
+    [Fact]
+    public async Task Prometheus_has_loaded_every_alert_rule()
+    {
+        var data = await stack.Prometheus.GetDataAsync("/api/v1/rules");
+
+        var loaded = data.GetProperty("groups").EnumerateArray()
+            .SelectMany(group => group.GetProperty("rules").EnumerateArray())
+            .Where(rule => rule.GetProperty("type").GetString() == "alerting")
+            .Select(rule => rule.GetProperty("name").GetString()!)
+            .ToList();
+        Assert.Equal(AlertNames.Order(), loaded.Order());
+        Assert.All(
+            data.GetProperty("groups").EnumerateArray().SelectMany(group => group.GetProperty("rules").EnumerateArray()),
+            rule => Assert.Equal("ok", rule.GetProperty("health").GetString()));
+    }
+
+    [Fact]
+    public async Task Injected_errors_make_HighErrorRate_pending_or_firing()
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        JsonElement alert = default;
+        while (alert.ValueKind != JsonValueKind.Object && DateTime.UtcNow < deadline)
+        {
+            var data = await stack.Prometheus.GetDataAsync("/api/v1/alerts");
+            alert = data.GetProperty("alerts").EnumerateArray().FirstOrDefault(candidate =>
+                Label(candidate, "alertname") == "HighErrorRate"
+                && Label(candidate, "endpoint") == "/data/{key}"
+                && Label(candidate, "status_code") == "500");
+            if (alert.ValueKind != JsonValueKind.Object)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1));
+            }
+        }
+
+        Assert.True(alert.ValueKind == JsonValueKind.Object, "HighErrorRate never became pending for the injected 500s on /data/{key}");
+        Assert.Contains(alert.GetProperty("state").GetString(), new[] { "pending", "firing" });
+        Assert.Equal("warning", Label(alert, "severity"));
+    }
+
+    private static string? Label(JsonElement alert, string name) =>
+        alert.GetProperty("labels").TryGetProperty(name, out var value) ? value.GetString() : null;
+}
