@@ -23,7 +23,7 @@ public static class PrometheusResourceBuilderExtensions
     {
         var configPath = Path.GetFullPath(configDirectory, builder.AppHostDirectory);
         // Per AppHost run: targets (and, for the local process, its copy of the configuration and its data).
-        var runDirectory = Path.Combine(Path.GetTempPath(), "monitoring-apphost", $"{name}-{Environment.ProcessId}");
+        var runDirectory = RunDirectories.Create(name);
         var targetsDirectory = Path.Combine(runDirectory, "targets");
 
         var onHost = stack.Mode == StackMode.LocalProcesses;

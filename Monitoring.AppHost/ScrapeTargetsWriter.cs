@@ -37,9 +37,9 @@ public sealed partial class ScrapeTargetsWriter(
                 }
             }
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        catch (OperationCanceledException)
         {
-            // The AppHost is stopping.
+            // The AppHost is stopping (the notification service ends the watch when it is disposed).
         }
     }
 

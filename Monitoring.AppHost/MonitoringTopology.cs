@@ -1,0 +1,37 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Monitoring.AppHost;
+
+public static class MonitoringTopology
+{
+    /// <summary>
+    /// The whole topology: the DataApi; Prometheus scraping every DataApi replica; Grafana on Prometheus. Without a
+    /// container runtime Prometheus runs from the local binary and Grafana is left out (see <see cref="StackModeSelector"/>).
+    /// </summary>
+    public static StackSelection AddMonitoringStack(this IDistributedApplicationBuilder builder)
+    {
+        var stack = StackModeSelector.Select(builder.Configuration);
+
+        var dataApi = builder.AddProject<Projects.Monitoring_DataApi>("dataapi")
+            .WithHttpEndpoint(env: "PORT")
+            .WithHttpHealthCheck("/health/ready")
+            .WithUrlForEndpoint("http", url => url.DisplayText = "DataApi");
+
+        var prometheus = builder.AddPrometheus("prometheus", "../prometheus", scraped: dataApi, stack);
+
+        if (stack.Mode == StackMode.Containers)
+        {
+            var grafanaPassword = builder.AddParameter("grafana-admin-password",
+                new GenerateParameterDefault { MinLength = 20, Special = false }, secret: true, persist: true);
+            builder.AddGrafana("grafana", "../grafana", prometheus, grafanaPassword);
+        }
+
+        builder.Eventing.Subscribe<BeforeStartEvent>((@event, _) =>
+        {
+            @event.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Monitoring.AppHost").LogStack(stack);
+            return Task.CompletedTask;
+        });
+        return stack;
+    }
+}

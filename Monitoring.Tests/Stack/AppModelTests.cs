@@ -1,0 +1,147 @@
+extern alias AppHost;
+
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.DependencyInjection;
+using Monitoring.Tests.Infrastructure;
+
+namespace Monitoring.Tests.Stack;
+
+/// <summary>
+/// The AppHost's model, built from its topology but not started: what a machine with Docker or Podman would run.
+/// Nothing here waits for a container runtime, so it runs everywhere.
+/// </summary>
+public sealed class AppModelTests(AppModelTests.Models models) : IClassFixture<AppModelTests.Models>
+{
+    [Fact]
+    public async Task With_containers_Prometheus_is_a_pinned_container_with_read_only_config_a_data_volume_and_a_health_check()
+    {
+        var app = models.Containers;
+        var prometheus = Resource<ContainerResource>(app, "prometheus");
+
+        var image = Assert.Single(prometheus.Annotations.OfType<ContainerImageAnnotation>());
+        Assert.Equal("prom/prometheus", image.Image);
+        Assert.Matches(@"^v\d+\.\d+\.\d+$", image.Tag);
+
+        var mounts = prometheus.Annotations.OfType<ContainerMountAnnotation>().ToList();
+        var config = Assert.Single(mounts, mount => mount.Target == "/etc/prometheus");
+        Assert.Equal(ContainerMountType.BindMount, config.Type);
+        Assert.True(config.IsReadOnly);
+        Assert.Equal(Path.Combine(RepositoryPaths.Root, "prometheus"), config.Source);
+        var targets = Assert.Single(mounts, mount => mount.Target == "/etc/prometheus/targets");
+        Assert.True(targets.IsReadOnly);
+        var data = Assert.Single(mounts, mount => mount.Target == "/prometheus");
+        Assert.Equal(ContainerMountType.Volume, data.Type);
+        Assert.False(string.IsNullOrEmpty(data.Source));
+
+        Assert.Equal(9090, Assert.Single(prometheus.Annotations.OfType<EndpointAnnotation>()).TargetPort);
+        Assert.Single(prometheus.Annotations.OfType<HealthCheckAnnotation>());
+        Assert.Equal("dataapi", Assert.Single(prometheus.Annotations.OfType<WaitAnnotation>()).Resource.Name);
+    }
+
+    [Fact]
+    public async Task With_containers_Grafana_gets_its_datasource_from_the_Prometheus_endpoint_and_a_secret_password()
+    {
+        var app = models.Containers;
+        var grafana = Resource<ContainerResource>(app, "grafana");
+
+        var image = Assert.Single(grafana.Annotations.OfType<ContainerImageAnnotation>());
+        Assert.Equal("grafana/grafana", image.Image);
+        Assert.Matches(@"^\d+\.\d+\.\d+$", image.Tag);
+
+        var mounts = grafana.Annotations.OfType<ContainerMountAnnotation>().ToList();
+        Assert.All(mounts, mount => Assert.True(mount.IsReadOnly));
+        Assert.Contains(mounts, mount => mount.Target == "/etc/grafana/provisioning" && mount.Source == Path.Combine(RepositoryPaths.Root, "grafana", "provisioning"));
+        Assert.Contains(mounts, mount => mount.Target == "/var/lib/grafana/dashboards" && mount.Source == Path.Combine(RepositoryPaths.Root, "grafana", "dashboards"));
+
+        var environment = await EnvironmentAsync(app, grafana);
+        var datasource = Assert.IsType<EndpointReference>(environment["PROMETHEUS_URL"]);
+        Assert.Equal("prometheus", datasource.Resource.Name);
+        Assert.Equal("http", datasource.EndpointName);
+        var password = Assert.IsType<ParameterResource>(environment["GF_SECURITY_ADMIN_PASSWORD"]);
+        Assert.True(password.Secret);
+        Assert.Equal("true", environment["GF_AUTH_ANONYMOUS_ENABLED"]);
+        Assert.Equal("Viewer", environment["GF_AUTH_ANONYMOUS_ORG_ROLE"]);
+        var home = (string)environment["GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH"];
+        Assert.True(File.Exists(Path.Combine(RepositoryPaths.Root, "grafana", "dashboards", Path.GetFileName(home))), home);
+
+        Assert.Equal(3000, Assert.Single(grafana.Annotations.OfType<EndpointAnnotation>()).TargetPort);
+        Assert.Single(grafana.Annotations.OfType<HealthCheckAnnotation>());
+        Assert.Equal("prometheus", Assert.Single(grafana.Annotations.OfType<WaitAnnotation>()).Resource.Name);
+    }
+
+    [Fact]
+    public async Task Without_containers_Prometheus_is_the_local_binary_and_Grafana_is_left_out()
+    {
+        var app = models.LocalProcesses;
+        var model = app.Services.GetRequiredService<DistributedApplicationModel>();
+
+        var prometheus = Resource<ExecutableResource>(app, "prometheus");
+        Assert.Equal("prometheus", prometheus.Command);
+        Assert.Equal("dataapi", Assert.Single(prometheus.Annotations.OfType<WaitAnnotation>()).Resource.Name);
+        Assert.Single(prometheus.Annotations.OfType<HealthCheckAnnotation>());
+        Assert.DoesNotContain(model.Resources, resource => resource.Name == "grafana");
+        Assert.DoesNotContain(model.Resources, resource => resource is ContainerResource);
+    }
+
+    [Fact]
+    public async Task The_DataApi_gets_its_port_from_the_AppHost_and_a_readiness_health_check()
+    {
+        var app = models.LocalProcesses;
+        var dataApi = Resource<ProjectResource>(app, "dataapi");
+
+        var endpoint = Assert.Single(dataApi.Annotations.OfType<EndpointAnnotation>());
+        Assert.Equal("http", endpoint.UriScheme);
+        var port = Assert.IsType<EndpointReferenceExpression>((await EnvironmentAsync(app, dataApi))["PORT"]);
+        Assert.Equal(EndpointProperty.TargetPort, port.Property);
+        Assert.Equal("http", port.Endpoint.EndpointName);
+        Assert.Single(dataApi.Annotations.OfType<HealthCheckAnnotation>());
+    }
+
+    /// <summary>Both models, built once from the AppHost's own topology, never started.</summary>
+    public sealed class Models : IDisposable
+    {
+        public BuiltModel Containers { get; } = Build("Containers");
+
+        public BuiltModel LocalProcesses { get; } = Build("LocalProcesses");
+
+        public void Dispose()
+        {
+            Containers.Dispose();
+            LocalProcesses.Dispose();
+        }
+
+        private static BuiltModel Build(string stackMode)
+        {
+            var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions
+            {
+                Args = [$"--Monitoring:StackMode={stackMode}"],
+                AssemblyName = typeof(AppHost::Monitoring.AppHost.MonitoringTopology).Assembly.GetName().Name,
+                DisableDashboard = true,
+            });
+            AppHost::Monitoring.AppHost.MonitoringTopology.AddMonitoringStack(builder);
+            return new BuiltModel(builder.Build());
+        }
+    }
+
+    public sealed class BuiltModel(DistributedApplication app) : IDisposable
+    {
+        public IServiceProvider Services => app.Services;
+
+        public void Dispose() => app.Dispose();
+    }
+
+    private static T Resource<T>(BuiltModel app, string name) where T : IResource =>
+        Assert.IsType<T>(Assert.Single(app.Services.GetRequiredService<DistributedApplicationModel>().Resources, resource => resource.Name == name));
+
+    /// <summary>The environment as the resource's callbacks declare it, references left unresolved.</summary>
+    private static async Task<Dictionary<string, object>> EnvironmentAsync(BuiltModel app, IResourceWithEnvironment resource)
+    {
+        var context = new EnvironmentCallbackContext(app.Services.GetRequiredService<DistributedApplicationExecutionContext>(), resource);
+        foreach (var callback in resource.Annotations.OfType<EnvironmentCallbackAnnotation>())
+        {
+            await callback.Callback(context);
+        }
+        return context.EnvironmentVariables;
+    }
+}
