@@ -14,14 +14,11 @@ namespace Monitoring.Tests.Stack;
 public sealed class AppModelTests(AppModelTests.Models models) : IClassFixture<AppModelTests.Models>
 {
     [Fact]
-    public async Task With_containers_Prometheus_is_a_pinned_container_with_read_only_config_a_data_volume_and_a_health_check()
+    public void With_containers_Prometheus_is_a_pinned_container_with_read_only_config_a_data_volume_and_a_health_check()
     {
-        var app = models.Containers;
-        var prometheus = Resource<ContainerResource>(app, "prometheus");
+        var prometheus = Resource<ContainerResource>(models.Containers, "prometheus");
 
-        var image = Assert.Single(prometheus.Annotations.OfType<ContainerImageAnnotation>());
-        Assert.Equal("prom/prometheus", image.Image);
-        Assert.Matches(@"^v\d+\.\d+\.\d+$", image.Tag);
+        AssertPinnedHealthCheckedContainer(prometheus, "prom/prometheus", @"^v\d+\.\d+\.\d+$", targetPort: 9090, waitsFor: "dataapi");
 
         var mounts = prometheus.Annotations.OfType<ContainerMountAnnotation>().ToList();
         var config = Assert.Single(mounts, mount => mount.Target == "/etc/prometheus");
@@ -33,10 +30,6 @@ public sealed class AppModelTests(AppModelTests.Models models) : IClassFixture<A
         var data = Assert.Single(mounts, mount => mount.Target == "/prometheus");
         Assert.Equal(ContainerMountType.Volume, data.Type);
         Assert.False(string.IsNullOrEmpty(data.Source));
-
-        Assert.Equal(9090, Assert.Single(prometheus.Annotations.OfType<EndpointAnnotation>()).TargetPort);
-        Assert.Single(prometheus.Annotations.OfType<HealthCheckAnnotation>());
-        Assert.Equal("dataapi", Assert.Single(prometheus.Annotations.OfType<WaitAnnotation>()).Resource.Name);
     }
 
     [Fact]
@@ -45,9 +38,7 @@ public sealed class AppModelTests(AppModelTests.Models models) : IClassFixture<A
         var app = models.Containers;
         var grafana = Resource<ContainerResource>(app, "grafana");
 
-        var image = Assert.Single(grafana.Annotations.OfType<ContainerImageAnnotation>());
-        Assert.Equal("grafana/grafana", image.Image);
-        Assert.Matches(@"^\d+\.\d+\.\d+$", image.Tag);
+        AssertPinnedHealthCheckedContainer(grafana, "grafana/grafana", @"^\d+\.\d+\.\d+$", targetPort: 3000, waitsFor: "prometheus");
 
         var mounts = grafana.Annotations.OfType<ContainerMountAnnotation>().ToList();
         Assert.All(mounts, mount => Assert.True(mount.IsReadOnly));
@@ -64,14 +55,10 @@ public sealed class AppModelTests(AppModelTests.Models models) : IClassFixture<A
         Assert.Equal("Viewer", environment["GF_AUTH_ANONYMOUS_ORG_ROLE"]);
         var home = (string)environment["GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH"];
         Assert.True(File.Exists(Path.Combine(RepositoryPaths.Root, "grafana", "dashboards", Path.GetFileName(home))), home);
-
-        Assert.Equal(3000, Assert.Single(grafana.Annotations.OfType<EndpointAnnotation>()).TargetPort);
-        Assert.Single(grafana.Annotations.OfType<HealthCheckAnnotation>());
-        Assert.Equal("prometheus", Assert.Single(grafana.Annotations.OfType<WaitAnnotation>()).Resource.Name);
     }
 
     [Fact]
-    public async Task Without_containers_Prometheus_is_the_local_binary_and_Grafana_is_left_out()
+    public void Without_containers_Prometheus_is_the_local_binary_and_Grafana_is_left_out()
     {
         var app = models.LocalProcesses;
         var model = app.Services.GetRequiredService<DistributedApplicationModel>();
@@ -129,6 +116,16 @@ public sealed class AppModelTests(AppModelTests.Models models) : IClassFixture<A
         public IServiceProvider Services => app.Services;
 
         public void Dispose() => app.Dispose();
+    }
+
+    private static void AssertPinnedHealthCheckedContainer(ContainerResource container, string image, string tagPattern, int targetPort, string waitsFor)
+    {
+        var annotation = Assert.Single(container.Annotations.OfType<ContainerImageAnnotation>());
+        Assert.Equal(image, annotation.Image);
+        Assert.Matches(tagPattern, annotation.Tag);
+        Assert.Equal(targetPort, Assert.Single(container.Annotations.OfType<EndpointAnnotation>()).TargetPort);
+        Assert.Single(container.Annotations.OfType<HealthCheckAnnotation>());
+        Assert.Equal(waitsFor, Assert.Single(container.Annotations.OfType<WaitAnnotation>()).Resource.Name);
     }
 
     private static T Resource<T>(BuiltModel app, string name) where T : IResource =>
