@@ -5,6 +5,7 @@ using Monitoring.DataApi.Configuration;
 using Monitoring.DataApi.Data;
 using Monitoring.DataApi.Endpoints;
 using Monitoring.DataApi.Metrics;
+using Monitoring.DataApi.Problems;
 using OpenTelemetry.Metrics;
 
 namespace Monitoring.DataApi;
@@ -27,7 +28,12 @@ public static class DataApiServiceCollectionExtensions
         }
         services.Configure<KestrelServerOptions>(kestrel => kestrel.Limits.MaxRequestBodySize = DataItemRequestReader.MaxBodyBytes);
 
+        // Registered before AddProblemDetails so that it is asked first.
+        services.AddSingleton<IProblemDetailsWriter, ProblemJsonWriter>();
         services.AddProblemDetails();
+        // A client's fault found while reading its body (a 408 timeout, a 400 bad chunk) stays that client's 4xx.
+        services.Configure<ExceptionHandlerOptions>(options =>
+            options.StatusCodeSelector = exception => exception is Microsoft.AspNetCore.Http.BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError);
         services.TryAddSingleton(TimeProvider.System);
 
         AddStore(builder);

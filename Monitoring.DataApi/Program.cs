@@ -20,7 +20,7 @@ try
     app.UseMiddleware<HttpMetricsMiddleware>();
     app.UseExceptionHandler();
     app.UseStatusCodePages();
-    if (app.Configuration.GetValue<bool>(FaultInjectionMiddleware.EnabledSetting))
+    if (FaultInjectionMiddleware.IsEnabled(app.Configuration, app.Environment))
     {
         app.UseMiddleware<FaultInjectionMiddleware>();
     }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using System.Globalization;
 
 namespace Monitoring.DataApi.Diagnostics;
@@ -11,6 +12,21 @@ public sealed class FaultInjectionMiddleware(RequestDelegate next)
 {
     public const string EnabledSetting = "FAULT_INJECTION_ENABLED";
     public const string HeaderName = "X-Inject-Fault";
+
+    /// <summary>True when the switch is on; refuses to start in Production, where any client could mint 5xx and page someone.</summary>
+    public static bool IsEnabled(IConfiguration configuration, IHostEnvironment environment)
+    {
+        if (!configuration.GetValue<bool>(EnabledSetting))
+        {
+            return false;
+        }
+        if (environment.IsProduction())
+        {
+            throw new OptionsValidationException(EnabledSetting, typeof(FaultInjectionMiddleware),
+                [$"{EnabledSetting} must not be true in Production: it lets any client choose the status of its response."]);
+        }
+        return true;
+    }
 
     public Task InvokeAsync(HttpContext context)
     {

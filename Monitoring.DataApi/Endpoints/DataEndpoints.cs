@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Monitoring.DataApi.Data;
 
@@ -56,24 +57,35 @@ public static class DataEndpoints
     }
 
     private static async Task<Results<Ok<DataItem>, ProblemHttpResult>> Get(
-        string key, IDataStore store, CancellationToken cancellationToken)
+        HttpContext context, IDataStore store, CancellationToken cancellationToken)
     {
-        var decoded = DecodeKey(key);
+        var decoded = KeyFromPath(context);
         return await store.GetAsync(decoded, cancellationToken) is { } item ? TypedResults.Ok(item) : NotFound();
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
-        string key, IDataStore store, CancellationToken cancellationToken)
+        HttpContext context, IDataStore store, CancellationToken cancellationToken)
     {
-        var decoded = DecodeKey(key);
+        var decoded = KeyFromPath(context);
         return await store.DeleteAsync(decoded, cancellationToken) ? TypedResults.NoContent() : NotFound();
     }
 
     /// <summary>
-    /// The server decodes every escape in the path except %2F, which would otherwise split the segment: a key that
-    /// contains '/' is addressed as /data/a%2Fb.
+    /// The key, unescaped exactly once from the request target as the client sent it. The server's decoded path keeps
+    /// %2F but turns %25 into '%', so it cannot tell "a/b" (sent as a%2Fb) from "a%2Fb" (sent as a%252Fb).
     /// </summary>
-    private static string DecodeKey(string key) => key.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
+    private static string KeyFromPath(HttpContext context)
+    {
+        var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        const string Prefix = "/data/";
+        if (target is null || !target.StartsWith(Prefix, StringComparison.Ordinal))
+        {
+            // No raw target (the in-memory test server): the decoded path, which keeps %2F as it is.
+            return ((string)context.GetRouteValue("key")!).Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
+        }
+        var end = target.IndexOfAny(['?', '#'], Prefix.Length);
+        return Uri.UnescapeDataString(end < 0 ? target[Prefix.Length..] : target[Prefix.Length..end]);
+    }
 
     private static string ItemLocation(string key) => "/data/" + Uri.EscapeDataString(key);
 

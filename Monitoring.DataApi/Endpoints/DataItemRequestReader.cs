@@ -74,6 +74,11 @@ public static class DataItemRequestReader
                 return "'key' must not contain control characters.";
             }
         }
+        if (key is "." or "..")
+        {
+            // A URL path normalizes these segments away: /data/.. is /, so such a key could never be read back.
+            return "'key' must not be '.' or '..'.";
+        }
         return null;
     }
 
@@ -97,51 +102,64 @@ public static class DataItemRequestReader
 
         using (document)
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
+            try
             {
-                return Invalid("The body must be a JSON object with the properties 'key' and 'value'.");
+                return Validate(document.RootElement);
             }
-
-            string? key = null;
-            JsonElement? value = null;
-            foreach (var property in root.EnumerateObject())
+            catch (InvalidOperationException)
             {
-                switch (property.Name)
-                {
-                    case "key" when property.Value.ValueKind == JsonValueKind.String:
-                        key = property.Value.GetString();
-                        break;
-                    case "key":
-                        return Invalid($"'key' must be a string, not {Describe(property.Value.ValueKind)}.");
-                    case "value":
-                        value = property.Value;
-                        break;
-                    default:
-                        return Invalid($"Unknown property '{Truncate(property.Name)}': only 'key' and 'value' are accepted.");
-                }
+                // A \uD800-style escape of a lone surrogate: valid JSON syntax, but no text. Stored, it would become
+                // U+FFFD and collide with other keys and values.
+                return Invalid("The body contains an unpaired surrogate escape (such as \\uD800), which is not text.");
             }
-
-            if (key is null)
-            {
-                return Invalid("The property 'key' is required.");
-            }
-            if (ValidateKey(key) is { } keyError)
-            {
-                return Invalid(keyError);
-            }
-            if (value is null)
-            {
-                return Invalid("The property 'value' is required (any JSON value, null included).");
-            }
-            var valueJson = Minify(value.Value);
-            if (Encoding.UTF8.GetByteCount(valueJson) > MaxValueBytes)
-            {
-                return Invalid($"'value' must be at most {MaxValueBytes / 1024} KiB once serialized.");
-            }
-
-            return (new DataItemWrite(key, valueJson), null);
         }
+    }
+
+    private static (DataItemWrite?, ProblemHttpResult?) Validate(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            return Invalid("The body must be a JSON object with the properties 'key' and 'value'.");
+        }
+
+        string? key = null;
+        JsonElement? value = null;
+        foreach (var property in root.EnumerateObject())
+        {
+            switch (property.Name)
+            {
+                case "key" when property.Value.ValueKind == JsonValueKind.String:
+                    key = property.Value.GetString();
+                    break;
+                case "key":
+                    return Invalid($"'key' must be a string, not {Describe(property.Value.ValueKind)}.");
+                case "value":
+                    value = property.Value;
+                    break;
+                default:
+                    return Invalid($"Unknown property '{Truncate(property.Name)}': only 'key' and 'value' are accepted.");
+            }
+        }
+
+        if (key is null)
+        {
+            return Invalid("The property 'key' is required.");
+        }
+        if (ValidateKey(key) is { } keyError)
+        {
+            return Invalid(keyError);
+        }
+        if (value is null)
+        {
+            return Invalid("The property 'value' is required (any JSON value, null included).");
+        }
+        var valueJson = Minify(value.Value);
+        if (Encoding.UTF8.GetByteCount(valueJson) > MaxValueBytes)
+        {
+            return Invalid($"'value' must be at most {MaxValueBytes / 1024} KiB once serialized.");
+        }
+
+        return (new DataItemWrite(key, valueJson), null);
     }
 
     /// <summary>The body, or null when it is longer than <see cref="MaxBodyBytes"/> (also when chunked).</summary>

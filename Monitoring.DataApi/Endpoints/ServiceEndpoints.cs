@@ -38,11 +38,12 @@ public static class ServiceEndpoints
         HealthCheckService healthChecks, ProcessSampler process, IOptions<ServiceOptions> options, CancellationToken cancellationToken)
     {
         var report = await healthChecks.CheckHealthAsync(cancellationToken);
-        var sample = process.Sample();
+        var checks = HealthReportResponse.From(report);
+        var sample = process.Read();
         var response = new HealthResponse(
-            report.Status.ToString(),
-            report.TotalDuration.TotalMilliseconds,
-            HealthReportResponse.From(report).Checks,
+            checks.Status,
+            checks.TotalDurationMs,
+            checks.Checks,
             new SystemInfo(
                 options.Value.Version,
                 sample.UptimeSeconds,

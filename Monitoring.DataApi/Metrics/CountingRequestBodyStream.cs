@@ -1,7 +1,9 @@
+using Microsoft.AspNetCore.Http.Features;
+
 namespace Monitoring.DataApi.Metrics;
 
 /// <summary>
-/// Counts the bytes read from a request body whose length the headers do not give (chunked uploads). When
+/// Counts the bytes read from a request body whose length the headers do not give. When
 /// Content-Length is present the server already enforces it, so no wrapper is needed.
 /// </summary>
 internal sealed class CountingRequestBodyStream(Stream inner) : Stream
@@ -11,7 +13,8 @@ internal sealed class CountingRequestBodyStream(Stream inner) : Stream
     public static CountingRequestBodyStream? InstallIfLengthUnknown(HttpContext context)
     {
         var request = context.Request;
-        if (request.ContentLength is not null || request.Headers.TransferEncoding.Count == 0)
+        // Chunked HTTP/1.1 bodies, and HTTP/2 and HTTP/3 bodies sent without Content-Length.
+        if (request.ContentLength is not null || context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody != true)
         {
             return null;
         }

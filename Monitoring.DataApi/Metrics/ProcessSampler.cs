@@ -25,8 +25,16 @@ public sealed class ProcessSampler : IDisposable
 
     public DateTimeOffset StartTime => _startTime;
 
-    /// <summary>Takes a fresh sample and makes it the latest.</summary>
+    /// <summary>Takes a fresh sample and makes it the one the metrics report.</summary>
     public ProcessSnapshot Sample()
+    {
+        var snapshot = Read();
+        Volatile.Write(ref _latest, snapshot);
+        return snapshot;
+    }
+
+    /// <summary>Takes a fresh sample without changing what the metrics report (they follow METRICS_COLLECTION_INTERVAL).</summary>
+    public ProcessSnapshot Read()
     {
         lock (_sampling)
         {
@@ -41,7 +49,6 @@ public sealed class ProcessSampler : IDisposable
                 OpenFileDescriptors: CountOpenFileDescriptors(),
                 Threads: _process.Threads.Count,
                 SampledAt: now);
-            Volatile.Write(ref _latest, snapshot);
             return snapshot;
         }
     }

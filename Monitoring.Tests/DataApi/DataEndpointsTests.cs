@@ -99,6 +99,15 @@ public sealed class DataEndpointsTests : IDisposable
     }
 
     [Fact]
+    public async Task A_key_with_path_segments_round_trips()
+    {
+        var created = await _client.PostAsJsonAsync("/data", new { key = "a/b/../c", value = 1 });
+
+        var item = await _client.GetFromJsonAsync<JsonElement>(created.Headers.Location!);
+        Assert.Equal("a/b/../c", item.GetProperty("key").GetString());
+    }
+
+    [Fact]
     public async Task List_pages_in_key_order_with_a_cursor()
     {
         foreach (var key in new[] { "c", "a", "e", "b", "d" })
@@ -156,6 +165,9 @@ public sealed class DataEndpointsTests : IDisposable
     [InlineData("""{"key":"","value":1}""", "non-empty")]
     [InlineData("""{"key":"a\u0001b","value":1}""", "control")]
     [InlineData("""{"key":"a\nb","value":1}""", "control")]
+    [InlineData("""{"key":".","value":1}""", "'.' or '..'")]
+    [InlineData("""{"key":"..","value":1}""", "'.' or '..'")]
+    [InlineData("""{"key":"a\ud800b","value":1}""", "surrogate")]
     [InlineData("""{"key":5,"value":1}""", "must be a string")]
     [InlineData("""{"key":null,"value":1}""", "must be a string")]
     [InlineData("""{"value":1}""", "'key' is required")]
@@ -277,6 +289,22 @@ public sealed class DataEndpointsTests : IDisposable
     public async Task Unknown_paths_answer_404_problem()
     {
         await (await _client.GetAsync("/no/such/path")).AssertProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    [Theory]
+    [InlineData("text/plain")]
+    [InlineData("text/html")]
+    [InlineData("application/xml")]
+    public async Task Errors_are_problem_json_whatever_the_client_accepts(string accept)
+    {
+        foreach (var (method, path) in new[] { ("GET", "/no/such/path"), ("PATCH", "/data/k"), ("GET", "/data/missing"), ("GET", "/data?limit=0") })
+        {
+            var request = new HttpRequestMessage(new HttpMethod(method), path);
+            request.Headers.Accept.ParseAdd(accept);
+            var response = await _client.SendAsync(request);
+            Assert.True((int)response.StatusCode is >= 400 and < 500, $"{method} {path}: {response.StatusCode}");
+            await response.AssertProblemAsync(response.StatusCode);
+        }
     }
 
     private Task<HttpResponseMessage> PostRawAsync(string body) =>

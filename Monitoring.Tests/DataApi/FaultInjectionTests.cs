@@ -29,10 +29,22 @@ public sealed class FaultInjectionTests
         Assert.Equal(1, metrics.Value("http_requests_total", ("method", "GET"), ("endpoint", "/data/{key}"), ("status_code", "503")));
     }
 
-    private static HttpRequestMessage Faulted(string path, string status)
+    [Fact]
+    public async Task Enabling_it_in_Production_stops_the_process_with_one_line()
     {
-        var request = new HttpRequestMessage(HttpMethod.Get, path);
-        request.Headers.Add("X-Inject-Fault", status);
-        return request;
+        using var directory = new TemporaryDirectory();
+        await using var process = DataApiProcess.Start(new Dictionary<string, string>
+        {
+            ["DATA_PATH"] = Path.Combine(directory.Path, "data.db"),
+            ["PORT"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["FAULT_INJECTION_ENABLED"] = "true",
+        });
+
+        Assert.Equal(1, await process.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains("FAULT_INJECTION_ENABLED must not be true in Production", process.StandardError, StringComparison.Ordinal);
     }
+
+    private static HttpRequestMessage Faulted(string path, string status) =>
+        FaultInjection.Request(HttpMethod.Get, path, status);
 }

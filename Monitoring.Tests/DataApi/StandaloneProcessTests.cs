@@ -34,6 +34,35 @@ public sealed class StandaloneProcessTests
         Assert.DoesNotContain("   at ", process.StandardOutput, StringComparison.Ordinal);
     }
 
+    /// <summary>Kestrel, unlike the in-memory test server, hands over the request target as the client sent it.</summary>
+    [Fact]
+    public async Task Keys_with_percent_signs_round_trip_and_stay_distinct_from_their_escapes()
+    {
+        using var directory = new TemporaryDirectory();
+        var port = FreePort.Next();
+        await using var process = DataApiProcess.Start(new Dictionary<string, string>
+        {
+            ["DATA_PATH"] = Path.Combine(directory.Path, "data.db"),
+            ["HOST"] = "127.0.0.1",
+            ["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        await process.WaitUntilReadyAsync(client, "/health/ready", TimeSpan.FromSeconds(30));
+
+        foreach (var key in new[] { "a%2Fb", "a/b", "100%", "%", "with space+plus", "a/b/../c", "tenant/α β?#" })
+        {
+            var created = await client.PostAsJsonAsync("/data", new { key, value = key });
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        }
+        foreach (var key in new[] { "a%2Fb", "a/b", "100%", "%", "with space+plus", "a/b/../c", "tenant/α β?#" })
+        {
+            var item = await client.GetFromJsonAsync<System.Text.Json.JsonElement>("/data/" + Uri.EscapeDataString(key));
+            Assert.Equal(key, item.GetProperty("value").GetString());
+        }
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync("/data/a%252Fb")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/data/a%2Fb")).StatusCode);
+    }
+
     [Fact]
     public async Task It_listens_on_HOST_and_PORT_and_its_metrics_pass_promtool()
     {

@@ -93,6 +93,13 @@ public sealed class DataApiProcess : IAsyncDisposable
         Assert.Fail($"The DataApi was not ready at {url} within {timeout}: {StandardOutput}");
     }
 
+    /// <summary>SIGKILL: no shutdown, no flush, no disposal.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)

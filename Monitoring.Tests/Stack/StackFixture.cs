@@ -84,12 +84,8 @@ public sealed class StackFixture : IAsyncLifetime
         }
     }
 
-    private static HttpRequestMessage Faulted(HttpMethod method, string path, int status)
-    {
-        var request = new HttpRequestMessage(method, path);
-        request.Headers.Add("X-Inject-Fault", status.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        return request;
-    }
+    private static HttpRequestMessage Faulted(HttpMethod method, string path, int status) =>
+        FaultInjection.Request(method, path, status.ToString(System.Globalization.CultureInfo.InvariantCulture));
 }
 
 [CollectionDefinition(Name)]

@@ -1,0 +1,31 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Options;
+
+namespace Monitoring.DataApi.Problems;
+
+/// <summary>
+/// Writes every problem as <c>application/problem+json</c>, whatever the client's Accept header says. The framework's
+/// default writer steps aside for <c>Accept: text/plain</c>, which would leave 404s, 405s and 500s with an empty or
+/// plain-text body.
+/// </summary>
+public sealed class ProblemJsonWriter(IOptions<JsonOptions> jsonOptions) : IProblemDetailsWriter
+{
+    public bool CanWrite(ProblemDetailsContext context) => true;
+
+    public ValueTask WriteAsync(ProblemDetailsContext context)
+    {
+        var http = context.HttpContext;
+        var problem = context.ProblemDetails;
+        problem.Status ??= http.Response.StatusCode;
+        problem.Title ??= ReasonPhrases.GetReasonPhrase(problem.Status.Value);
+        problem.Extensions.TryAdd("traceId", Activity.Current?.Id ?? http.TraceIdentifier);
+
+        return new ValueTask(http.Response.WriteAsJsonAsync(
+            problem,
+            jsonOptions.Value.SerializerOptions,
+            contentType: "application/problem+json",
+            http.RequestAborted));
+    }
+}
