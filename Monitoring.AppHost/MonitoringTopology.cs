@@ -5,6 +5,9 @@ namespace Monitoring.AppHost;
 
 public static class MonitoringTopology
 {
+    /// <summary>The variable through which the AppHost gives each DataApi replica its port (the DataApi's own PORT).</summary>
+    public const string DataApiPortVariable = "PORT";
+
     /// <summary>
     /// The whole topology: the DataApi; Prometheus scraping every DataApi replica; Grafana on Prometheus. Without a
     /// container runtime Prometheus runs from the local binary and Grafana is left out (see <see cref="StackModeSelector"/>).
@@ -14,11 +17,11 @@ public static class MonitoringTopology
         var stack = StackModeSelector.Select(builder.Configuration);
 
         var dataApi = builder.AddProject<Projects.Monitoring_DataApi>("dataapi")
-            .WithHttpEndpoint(env: "PORT")
+            .WithHttpEndpoint(env: DataApiPortVariable)
             .WithHttpHealthCheck("/health/ready")
             .WithUrlForEndpoint("http", url => url.DisplayText = "DataApi");
 
-        var prometheus = builder.AddPrometheus("prometheus", "../prometheus", scraped: dataApi, stack);
+        var prometheus = builder.AddPrometheus("prometheus", "../prometheus", scraped: dataApi, DataApiPortVariable, stack);
 
         if (stack.Mode == StackMode.Containers)
         {

@@ -19,6 +19,7 @@ public static class PrometheusResourceBuilderExtensions
         string name,
         string configDirectory,
         IResourceBuilder<ProjectResource> scraped,
+        string scrapedPortVariable,
         StackSelection stack)
     {
         var configPath = Path.GetFullPath(configDirectory, builder.AppHostDirectory);
@@ -28,7 +29,7 @@ public static class PrometheusResourceBuilderExtensions
 
         var onHost = stack.Mode == StackMode.LocalProcesses;
         builder.Services.AddSingleton(new ScrapeTargetsOptions(
-            scraped.Resource.Name, "PORT", onHost ? "localhost" : stack.ContainerHostName, targetsDirectory));
+            scraped.Resource.Name, scrapedPortVariable, onHost ? "localhost" : stack.ContainerHostName, targetsDirectory));
         builder.Services.AddHostedService<ScrapeTargetsWriter>();
 
         return onHost
@@ -47,10 +48,12 @@ public static class PrometheusResourceBuilderExtensions
         this IDistributedApplicationBuilder builder, string name, string configPath, string targetsDirectory, StackSelection stack)
     {
         Directory.CreateDirectory(targetsDirectory);
-        var container = builder.AddContainer(name, Image, ImageTag)
+        var container = builder.AddContainer(name, Image, ImageTag);
+        container
             .WithBindMount(configPath, ContainerConfigDirectory, isReadOnly: true)
             .WithBindMount(targetsDirectory, $"{ContainerConfigDirectory}/targets", isReadOnly: true)
-            .WithVolume("monitoring-prometheus-data", "/prometheus")
+            // Named after this AppHost (its project path), so that two clones never share one TSDB.
+            .WithVolume(VolumeNameGenerator.Generate(container, "data"), "/prometheus")
             .WithHttpEndpoint(targetPort: 9090, name: "http")
             .WithArgs(
                 $"--config.file={ContainerConfigDirectory}/prometheus.yml",

@@ -4,43 +4,35 @@ using System.Globalization;
 namespace Monitoring.AppHost;
 
 /// <summary>
-/// Folders under the temporary directory that belong to one AppHost run (<c>&lt;name&gt;-&lt;pid&gt;-&lt;id&gt;</c>),
-/// so that AppHosts running side by side (a developer's and the tests') never share scrape targets. Folders of
-/// AppHost processes that no longer exist are removed.
+/// Folders that belong to one AppHost run, so that AppHosts running side by side (a developer's and the tests') never
+/// share scrape targets. Each is created private to its user under an unpredictable name
+/// (<c>monitoring-&lt;name&gt;-&lt;pid&gt;-&lt;random&gt;</c> in the temporary directory); folders of AppHost processes
+/// that no longer exist are removed.
 /// </summary>
 public static class RunDirectories
 {
-    public static readonly string Root = Path.Combine(Path.GetTempPath(), "monitoring-apphost");
+    private const string Prefix = "monitoring-";
 
     public static string Create(string name)
     {
-        RemoveOrphans();
-        var path = Path.Combine(Root, string.Create(CultureInfo.InvariantCulture, $"{name}-{Environment.ProcessId}-{Guid.NewGuid():N}"));
-        Directory.CreateDirectory(path);
-        return path;
+        RemoveOrphans(name);
+        return Directory.CreateTempSubdirectory(string.Create(CultureInfo.InvariantCulture, $"{Prefix}{name}-{Environment.ProcessId}-")).FullName;
     }
 
-    private static void RemoveOrphans()
+    private static void RemoveOrphans(string name)
     {
-        if (!Directory.Exists(Root))
+        foreach (var directory in Directory.EnumerateDirectories(Path.GetTempPath(), $"{Prefix}{name}-*"))
         {
-            return;
-        }
-        foreach (var directory in Directory.EnumerateDirectories(Root))
-        {
-            var parts = Path.GetFileName(directory).Split('-');
-            if (parts.Length >= 3 && int.TryParse(parts[^2], CultureInfo.InvariantCulture, out var pid) && !IsRunning(pid))
+            var parts = Path.GetFileName(directory)[(Prefix.Length + name.Length + 1)..].Split('-');
+            if (parts.Length == 2 && int.TryParse(parts[0], CultureInfo.InvariantCulture, out var pid) && !IsRunning(pid))
             {
                 try
                 {
                     Directory.Delete(directory, recursive: true);
                 }
-                catch (IOException)
+                catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
                 {
-                    // In use or already gone: the next run tries again.
-                }
-                catch (UnauthorizedAccessException)
-                {
+                    // Another user's, in use, or already gone: left alone.
                 }
             }
         }

@@ -5,8 +5,8 @@ using Microsoft.Extensions.Logging;
 namespace Monitoring.AppHost;
 
 /// <summary>
-/// Keeps Prometheus's file-based discovery file (<c>targets/&lt;job&gt;.json</c>) equal to the running replicas of a
-/// project: one <c>host:port</c> per replica, the port read from the replica's own <c>PORT</c> variable (the one the
+/// Keeps Prometheus's file-based discovery file (<c>targets/&lt;resource&gt;.json</c>) equal to the running replicas of
+/// a project: one <c>host:port</c> per replica, the port read from the replica's own port variable (the one the
 /// AppHost allocated for it), the host the name under which Prometheus reaches this machine. Prometheus rereads the
 /// file when it changes, so replicas that come and go are followed without a restart.
 /// </summary>
@@ -15,12 +15,13 @@ public sealed partial class ScrapeTargetsWriter(
     ScrapeTargetsOptions options,
     ILogger<ScrapeTargetsWriter> logger) : BackgroundService
 {
-    private readonly Dictionary<string, string> _targetsByReplica = new(StringComparer.Ordinal);
+    private readonly ScrapeTargetSet _targets = new(options.Host);
+
+    private string FilePath => Path.Combine(options.Directory, options.ResourceName + ".json");
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         // Prometheus must find a (possibly empty) file from its first start.
-        Directory.CreateDirectory(options.Directory);
         await WriteAsync(cancellationToken);
         await base.StartAsync(cancellationToken);
     }
@@ -31,7 +32,13 @@ public sealed partial class ScrapeTargetsWriter(
         {
             await foreach (var update in notifications.WatchAsync(stoppingToken))
             {
-                if (update.Resource.Name == options.ResourceName && Apply(update.ResourceId, update.Snapshot))
+                if (update.Resource.Name != options.ResourceName)
+                {
+                    continue;
+                }
+                var port = update.Snapshot.EnvironmentVariables.FirstOrDefault(variable => variable.Name == options.PortVariable)?.Value;
+                var running = update.Snapshot.State?.Text == KnownResourceStates.Running;
+                if (_targets.Update(update.ResourceId, running, port))
                 {
                     await WriteAsync(stoppingToken);
                 }
@@ -43,43 +50,33 @@ public sealed partial class ScrapeTargetsWriter(
         }
     }
 
-    private bool Apply(string replica, CustomResourceSnapshot snapshot)
-    {
-        var port = snapshot.EnvironmentVariables.FirstOrDefault(variable => variable.Name == options.PortVariable)?.Value;
-        string? target = snapshot.State?.Text == KnownResourceStates.Running && int.TryParse(port, out _)
-            ? $"{options.Host}:{port}"
-            : null;
-
-        var known = _targetsByReplica.TryGetValue(replica, out var current);
-        if (target is null)
-        {
-            return known && _targetsByReplica.Remove(replica);
-        }
-        if (known && current == target)
-        {
-            return false;
-        }
-        _targetsByReplica[replica] = target;
-        return true;
-    }
-
     private async Task WriteAsync(CancellationToken cancellationToken)
     {
-        var targets = _targetsByReplica.Values.Order(StringComparer.Ordinal).ToArray();
-        var groups = targets.Length == 0
+        var targets = _targets.Targets;
+        var groups = targets.Count == 0
             ? Array.Empty<object>()
             : [new { targets, labels = new Dictionary<string, string> { ["resource"] = options.ResourceName } }];
-
-        // Written aside then renamed, so that Prometheus never reads half a file.
-        var path = Path.Combine(options.Directory, options.ResourceName + ".json");
-        var temporary = path + ".tmp";
-        await File.WriteAllTextAsync(temporary, JsonSerializer.Serialize(groups), cancellationToken);
-        File.Move(temporary, path, overwrite: true);
-        LogTargetsWritten(logger, path, targets.Length == 0 ? "(none yet)" : string.Join(", ", targets));
+        try
+        {
+            Directory.CreateDirectory(options.Directory);
+            // Written aside then renamed, so that Prometheus never reads half a file.
+            var temporary = FilePath + ".tmp";
+            await File.WriteAllTextAsync(temporary, JsonSerializer.Serialize(groups), cancellationToken);
+            File.Move(temporary, FilePath, overwrite: true);
+            LogTargetsWritten(logger, FilePath, targets.Count == 0 ? "(none yet)" : string.Join(", ", targets));
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            // Prometheus keeps the previous targets; the next replica change tries again. The AppHost stays up.
+            LogWriteFailed(logger, exception, FilePath);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Prometheus scrape targets in {Path}: {Targets}")]
     private static partial void LogTargetsWritten(ILogger logger, string path, string targets);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not write the Prometheus scrape targets to {Path}")]
+    private static partial void LogWriteFailed(ILogger logger, Exception exception, string path);
 }
 
 /// <param name="ResourceName">The project whose replicas are scraped; also the file's name.</param>

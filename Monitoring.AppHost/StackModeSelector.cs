@@ -17,25 +17,30 @@ public static class StackModeSelector
     {
         // The same runtime Aspire would pick: ASPIRE_CONTAINER_RUNTIME when set, else Docker, else Podman.
         var configured = configuration["ASPIRE_CONTAINER_RUNTIME"] ?? configuration["DOTNET_ASPIRE_CONTAINER_RUNTIME"];
+        var candidates = string.IsNullOrEmpty(configured) ? new[] { "docker", "podman" } : [configured];
+        var hostNameOverride = configuration["AppHost:ContainerHostname"];
         var setting = configuration[SettingName];
+
         if (Enum.TryParse<StackMode>(setting, ignoreCase: true, out var forced))
         {
-            return new StackSelection(forced, configured ?? "docker", $"{SettingName} is {forced}");
+            // Even when forced, containers need to know which runtime they run on (for the host name).
+            var runtime = forced == StackMode.Containers ? candidates.FirstOrDefault(DaemonAnswers) ?? candidates[0] : null;
+            return new StackSelection(forced, runtime, $"{SettingName} is {forced}", hostNameOverride);
         }
         if (!string.IsNullOrEmpty(setting) && !setting.Equals("Auto", StringComparison.OrdinalIgnoreCase))
         {
             throw new InvalidOperationException($"{SettingName} must be Auto, Containers or LocalProcesses (got '{setting}').");
         }
 
-        var candidates = string.IsNullOrEmpty(configured) ? new[] { "docker", "podman" } : [configured];
         foreach (var runtime in candidates)
         {
             if (DaemonAnswers(runtime))
             {
-                return new StackSelection(StackMode.Containers, runtime, $"the {runtime} daemon answers");
+                return new StackSelection(StackMode.Containers, runtime, $"the {runtime} daemon answers", hostNameOverride);
             }
         }
-        return new StackSelection(StackMode.LocalProcesses, null, $"no container runtime answers ('{string.Join("' and '", candidates.Select(c => c + " info"))}' failed)");
+        return new StackSelection(StackMode.LocalProcesses, null,
+            $"no container runtime answers ('{string.Join("' and '", candidates.Select(c => c + " info"))}' failed)", hostNameOverride);
     }
 
     /// <summary><c>docker info</c> / <c>podman info</c> fail within milliseconds when the CLI exists but no daemon runs.</summary>
@@ -72,8 +77,10 @@ public static class StackModeSelector
 /// <param name="Mode">Containers or local processes.</param>
 /// <param name="ContainerRuntime">docker or podman when containers are used.</param>
 /// <param name="Reason">Why this mode, for the start-up log.</param>
-public sealed record StackSelection(StackMode Mode, string? ContainerRuntime, string Reason)
+/// <param name="ContainerHostNameOverride">Aspire's own <c>AppHost:ContainerHostname</c> setting, when set.</param>
+public sealed record StackSelection(StackMode Mode, string? ContainerRuntime, string Reason, string? ContainerHostNameOverride = null)
 {
     /// <summary>The name under which a container reaches this machine.</summary>
-    public string ContainerHostName => ContainerRuntime == "podman" ? "host.containers.internal" : "host.docker.internal";
+    public string ContainerHostName => ContainerHostNameOverride
+        ?? (ContainerRuntime == "podman" ? "host.containers.internal" : "host.docker.internal");
 }

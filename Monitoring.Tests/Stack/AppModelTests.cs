@@ -27,6 +27,8 @@ public sealed class AppModelTests(AppModelTests.Models models) : IClassFixture<A
         Assert.Equal(Path.Combine(RepositoryPaths.Root, "prometheus"), config.Source);
         var targets = Assert.Single(mounts, mount => mount.Target == "/etc/prometheus/targets");
         Assert.True(targets.IsReadOnly);
+        Assert.True(Directory.Exists(targets.Source), $"the targets folder {targets.Source} does not exist");
+        Assert.NotEqual(config.Source, Path.GetDirectoryName(targets.Source));
         var data = Assert.Single(mounts, mount => mount.Target == "/prometheus");
         Assert.Equal(ContainerMountType.Volume, data.Type);
         Assert.False(string.IsNullOrEmpty(data.Source));

@@ -4,7 +4,7 @@ using Monitoring.Tests.Infrastructure;
 namespace Monitoring.Tests.Stack;
 
 [Collection(StackCollection.Name)]
-public sealed class WholeStackTests(StackFixture stack)
+public sealed partial class WholeStackTests(StackFixture stack)
 {
     private static readonly string[] AlertNames =
         ["HighErrorRate", "HighResponseTime", "HighErrorRatio", "DataApiDown", "DataApiTargetMissing", "HighMemoryUsage", "HighCpuUsage", "DataApiRestarted"];
@@ -88,7 +88,7 @@ public sealed class WholeStackTests(StackFixture stack)
     }
 
     [Fact]
-    public async Task Every_alert_expression_is_valid_PromQL()
+    public async Task Every_alert_expression_runs_and_its_measure_has_data()
     {
         var alerts = PromQlSources.AlertExpressions().ToList();
         Assert.Equal(AlertNames.Order(), alerts.Select(alert => alert.Alert).Order());
@@ -97,8 +97,24 @@ public sealed class WholeStackTests(StackFixture stack)
         {
             var result = await stack.Prometheus.QueryAsync(expr);
             Assert.True(result.Error is null, $"{alert}: {result.Error}");
+
+            // Without its threshold, the expression measures something the traffic produced.
+            var measure = Threshold().Replace(expr, string.Empty);
+            var measured = await stack.Prometheus.QueryAsync(measure);
+            Assert.True(measured.Error is null, $"{alert}: {measured.Error} in {measure}");
+            if (measure.StartsWith("absent(", StringComparison.Ordinal))
+            {
+                Assert.True(measured.Series.Count == 0, $"{alert}: the target is there, yet {measure} says it is absent");
+            }
+            else
+            {
+                Assert.True(measured.Series.Count > 0, $"{alert}: no data for {measure}");
+            }
         }
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\s*(>|<|==|!=|>=|<=)\s*[0-9.]+\s*$")]
+    private static partial System.Text.RegularExpressions.Regex Threshold();
 
     [Fact]
     public async Task Prometheus_has_loaded_every_alert_rule()
