@@ -5,6 +5,7 @@ using Monitoring.DataApi.Configuration;
 using Monitoring.DataApi.Data;
 using Monitoring.DataApi.Endpoints;
 using Monitoring.DataApi.Metrics;
+using Monitoring.DataApi.OpenApi;
 using Monitoring.DataApi.Problems;
 using OpenTelemetry.Metrics;
 
@@ -36,6 +37,7 @@ public static class DataApiServiceCollectionExtensions
             options.StatusCodeSelector = exception => exception is Microsoft.AspNetCore.Http.BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError);
         services.TryAddSingleton(TimeProvider.System);
 
+        services.AddDataApiOpenApi();
         AddStore(builder);
         AddMetrics(builder);
 

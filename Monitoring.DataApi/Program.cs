@@ -4,6 +4,7 @@ using Monitoring.DataApi.Configuration;
 using Monitoring.DataApi.Diagnostics;
 using Monitoring.DataApi.Endpoints;
 using Monitoring.DataApi.Metrics;
+using Monitoring.DataApi.OpenApi;
 
 try
 {
@@ -28,6 +29,7 @@ try
     app.MapServiceEndpoints();
     app.MapDataEndpoints();
     app.MapDefaultEndpoints();
+    app.MapDataApiOpenApi();
 
     await app.RunAsync();
     return 0;

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Globalization;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -16,10 +17,23 @@ public static class DataEndpoints
         // endpoint label on every http_* metric.
         var data = routes.MapGroup(string.Empty).WithTags("Data");
 
-        data.MapPost("/data", CreateOrReplace).WithName("UpsertDataItem");
-        data.MapGet("/data", List).WithName("ListDataItems");
-        data.MapGet("/data/{key}", Get).WithName("GetDataItem");
-        data.MapDelete("/data/{key}", Delete).WithName("DeleteDataItem");
+        data.MapPost("/data", CreateOrReplace).WithName("UpsertDataItem")
+            .WithSummary("Create or replace an item")
+            .WithDescription("201 with Location when the key is new, 200 when it replaces an item.")
+            .Accepts<DataItemRequest>("application/json")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        data.MapGet("/data", List).WithName("ListDataItems")
+            .WithSummary("List items in key order, a page at a time")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+        data.MapGet("/data/{key}", Get).WithName("GetDataItem")
+            .WithSummary("Read an item")
+            .WithDescription("The key is percent-encoded in the path, as in the Location header of its creation.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        data.MapDelete("/data/{key}", Delete).WithName("DeleteDataItem")
+            .WithSummary("Delete an item")
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
         return routes;
     }
@@ -40,7 +54,10 @@ public static class DataEndpoints
     }
 
     private static async Task<Results<Ok<DataPage>, ProblemHttpResult>> List(
-        string? limit, string? after, IDataStore store, CancellationToken cancellationToken)
+        [Description("Items per page, 1 to 1000 (default 100).")] string? limit,
+        [Description("The nextCursor of the previous page.")] string? after,
+        IDataStore store,
+        CancellationToken cancellationToken)
     {
         var pageSize = DefaultPageSize;
         if (limit is not null
@@ -57,16 +74,16 @@ public static class DataEndpoints
     }
 
     private static async Task<Results<Ok<DataItem>, ProblemHttpResult>> Get(
-        HttpContext context, IDataStore store, CancellationToken cancellationToken)
+        [Description("The item's key, percent-encoded.")] string key, HttpContext context, IDataStore store, CancellationToken cancellationToken)
     {
-        var decoded = KeyFromPath(context);
+        var decoded = KeyFromPath(context, key);
         return await store.GetAsync(decoded, cancellationToken) is { } item ? TypedResults.Ok(item) : NotFound();
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
-        HttpContext context, IDataStore store, CancellationToken cancellationToken)
+        [Description("The item's key, percent-encoded.")] string key, HttpContext context, IDataStore store, CancellationToken cancellationToken)
     {
-        var decoded = KeyFromPath(context);
+        var decoded = KeyFromPath(context, key);
         return await store.DeleteAsync(decoded, cancellationToken) ? TypedResults.NoContent() : NotFound();
     }
 
@@ -74,14 +91,14 @@ public static class DataEndpoints
     /// The key, unescaped exactly once from the request target as the client sent it. The server's decoded path keeps
     /// %2F but turns %25 into '%', so it cannot tell "a/b" (sent as a%2Fb) from "a%2Fb" (sent as a%252Fb).
     /// </summary>
-    private static string KeyFromPath(HttpContext context)
+    private static string KeyFromPath(HttpContext context, string routeValue)
     {
         var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
         const string Prefix = "/data/";
         if (target is null || !target.StartsWith(Prefix, StringComparison.Ordinal))
         {
             // No raw target (the in-memory test server): the decoded path, which keeps %2F as it is.
-            return ((string)context.GetRouteValue("key")!).Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
+            return routeValue.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
         }
         var end = target.IndexOfAny(['?', '#'], Prefix.Length);
         return Uri.UnescapeDataString(end < 0 ? target[Prefix.Length..] : target[Prefix.Length..end]);

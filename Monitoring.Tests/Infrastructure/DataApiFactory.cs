@@ -11,6 +11,7 @@ public sealed class DataApiFactory : WebApplicationFactory<Program>
     private readonly Dictionary<string, string?> _settings = new();
     private readonly List<Action<IServiceCollection>> _services = [];
     private readonly TemporaryDirectory? _ownedDirectory;
+    private string _environment = "Development";
 
     public DataApiFactory(string? databasePath = null)
     {
@@ -31,6 +32,12 @@ public sealed class DataApiFactory : WebApplicationFactory<Program>
         return this;
     }
 
+    public DataApiFactory WithEnvironment(string environment)
+    {
+        _environment = environment;
+        return this;
+    }
+
     public DataApiFactory WithServices(Action<IServiceCollection> configure)
     {
         _services.Add(configure);
@@ -39,6 +46,7 @@ public sealed class DataApiFactory : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        builder.UseEnvironment(_environment);
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);

@@ -1,0 +1,13 @@
+using System.ComponentModel;
+using System.Text.Json;
+
+namespace Monitoring.DataApi.Endpoints;
+
+/// <summary>
+/// The documented shape of a <c>POST /data</c> body. The endpoint reads the body itself (see
+/// <see cref="DataItemRequestReader"/>) so that every malformed body gets a precise problem; this type is what the
+/// OpenAPI document shows.
+/// </summary>
+public sealed record DataItemRequest(
+    [property: Description("1 to 256 characters, no control characters, not '.' or '..'.")] string Key,
+    [property: Description("Any JSON value, at most 64 KiB once serialized.")] JsonElement Value);
