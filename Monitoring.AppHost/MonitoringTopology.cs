@@ -20,6 +20,10 @@ public static class MonitoringTopology
             .WithHttpEndpoint(env: DataApiPortVariable)
             .WithHttpHealthCheck("/health/ready")
             .WithUrlForEndpoint("http", url => url.DisplayText = "DataApi");
+        if (builder.Configuration["Monitoring:DataPath"] is { Length: > 0 } dataPath)
+        {
+            dataApi.WithEnvironment("DATA_PATH", dataPath);
+        }
 
         var prometheus = builder.AddPrometheus("prometheus", "../prometheus", scraped: dataApi, DataApiPortVariable, stack);
 

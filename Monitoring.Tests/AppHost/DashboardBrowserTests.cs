@@ -1,0 +1,63 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using Monitoring.Tests.Infrastructure;
+
+namespace Monitoring.Tests.AppHost;
+
+/// <summary>
+/// The Aspire dashboard in a real browser (Debian's Chromium, driven by Playwright): after traffic, the DataApi's
+/// request counter has data there, received over OTLP.
+/// </summary>
+public sealed partial class DashboardBrowserTests
+{
+    public const string Chromium = "/usr/bin/chromium";
+
+    [Fact]
+    public async Task The_dashboard_shows_the_DataApi_request_counter_after_traffic()
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: apt-get install chromium (see README)");
+        using var directory = new TemporaryDirectory();
+        await using var appHost = AppHostProcess.Start(new Dictionary<string, string>
+        {
+            ["Monitoring__StackMode"] = "LocalProcesses",
+            ["Monitoring__DataPath"] = Path.Combine(directory.Path, "data.db"),
+        });
+        var login = await appHost.WaitForOutputAsync(LoginUrl(), TimeSpan.FromMinutes(2));
+        using var dataApi = new HttpClient { BaseAddress = await appHost.WaitForDataApiAsync(TimeSpan.FromMinutes(2)) };
+        for (var i = 0; i < 20; i++)
+        {
+            await dataApi.PostAsJsonAsync("/data", new { key = $"browser-{i}", value = i });
+            await dataApi.GetAsync($"/data/browser-{i}");
+        }
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            // No sandbox as root; no background calls to Google's services, which this machine's network refuses.
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1600, Height = 1000 } });
+
+        await page.GotoAsync(login);
+        await page.WaitForURLAsync(url => !url.Contains("/login", StringComparison.Ordinal), new() { Timeout = 60_000 });
+        await page.GotoAsync($"{appHost.DashboardUrl}/metrics/resource/dataapi?meter=Monitoring.DataApi&instrument=http_requests_total&duration=5&view=Graph");
+
+        // The Blazor page renders after it loads: wait for the counter's own dimension values, which exist only once
+        // measurements with them have arrived.
+        await page.GetByText("/data/{key}", new() { Exact = true }).First.WaitForAsync(new() { Timeout = 60_000 });
+        await Assertions.Expect(page.GetByText("http_requests_total").First).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByText("201", new() { Exact = true }).First).ToBeVisibleAsync();
+        // The chart itself (Plotly draws it into an SVG).
+        await page.Locator(".plotly svg.main-svg").First.WaitForAsync(new() { Timeout = 30_000 });
+
+        var screenshot = Path.Combine(AppContext.BaseDirectory, "screenshots", "aspire-dashboard-metrics.png");
+        Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
+        await page.ScreenshotAsync(new() { Path = screenshot });
+        Assert.True(new FileInfo(screenshot).Length > 10_000);
+    }
+
+    [GeneratedRegex(@"Login to the dashboard at (http://\S+/login\?t=[0-9a-f]+)")]
+    private static partial Regex LoginUrl();
+}
