@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Text.Json;
 using Monitoring.Tests.Infrastructure;
 
@@ -11,19 +10,13 @@ public sealed class DurabilityTests
     public async Task Every_acknowledged_write_and_delete_survives_a_kill_9()
     {
         using var directory = new TemporaryDirectory();
-        var environment = new Dictionary<string, string>
-        {
-            ["DATA_PATH"] = Path.Combine(directory.Path, "data.db"),
-            ["HOST"] = "127.0.0.1",
-            ["PORT"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
-        };
-        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{environment["PORT"]}") };
+        var environment = DataApiProcess.OnLoopback(Path.Combine(directory.Path, "data.db"));
 
         var written = new ConcurrentDictionary<string, int>();
         var deleted = new ConcurrentBag<string>();
-        await using (var process = DataApiProcess.Start(environment))
+        await using (var process = await DataApiProcess.StartReadyAsync(environment))
         {
-            await process.WaitUntilReadyAsync(client, "/health/ready", TimeSpan.FromSeconds(30));
+            var client = process.Client;
 
             await Parallel.ForEachAsync(Enumerable.Range(0, 200), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, cancellationToken) =>
             {
@@ -45,11 +38,10 @@ public sealed class DurabilityTests
         Assert.Equal(200, written.Count);
         Assert.Equal(40, deleted.Count);
 
-        await using var restarted = DataApiProcess.Start(environment);
-        await restarted.WaitUntilReadyAsync(client, "/health/ready", TimeSpan.FromSeconds(30));
+        await using var restarted = await DataApiProcess.StartReadyAsync(environment);
         foreach (var (key, value) in written)
         {
-            var response = await client.GetAsync($"/data/{key}");
+            var response = await restarted.Client.GetAsync($"/data/{key}");
             if (deleted.Contains(key))
             {
                 Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);

@@ -39,15 +39,8 @@ public sealed class StandaloneProcessTests
     public async Task Keys_with_percent_signs_round_trip_and_stay_distinct_from_their_escapes()
     {
         using var directory = new TemporaryDirectory();
-        var port = FreePort.Next();
-        await using var process = DataApiProcess.Start(new Dictionary<string, string>
-        {
-            ["DATA_PATH"] = Path.Combine(directory.Path, "data.db"),
-            ["HOST"] = "127.0.0.1",
-            ["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        });
-        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        await process.WaitUntilReadyAsync(client, "/health/ready", TimeSpan.FromSeconds(30));
+        await using var process = await DataApiProcess.StartReadyAsync(DataApiProcess.OnLoopback(Path.Combine(directory.Path, "data.db")));
+        var client = process.Client;
 
         foreach (var key in new[] { "a%2Fb", "a/b", "100%", "%", "with space+plus", "a/b/../c", "tenant/α β?#" })
         {
@@ -67,16 +60,8 @@ public sealed class StandaloneProcessTests
     public async Task It_listens_on_HOST_and_PORT_and_its_metrics_pass_promtool()
     {
         using var directory = new TemporaryDirectory();
-        var port = FreePort.Next();
-        await using var process = DataApiProcess.Start(new Dictionary<string, string>
-        {
-            ["DATA_PATH"] = Path.Combine(directory.Path, "data.db"),
-            ["HOST"] = "127.0.0.1",
-            ["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["APP_NAME"] = "standalone",
-        });
-        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        await process.WaitUntilReadyAsync(client, "/health/ready", TimeSpan.FromSeconds(30));
+        await using var process = await DataApiProcess.StartReadyAsync(DataApiProcess.OnLoopback(Path.Combine(directory.Path, "data.db")));
+        var client = process.Client;
 
         Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/data", new { key = "k", value = 1 })).StatusCode);
         foreach (var path in new[] { "/", "/health", "/health/live", "/data", "/data/k" })

@@ -1,5 +1,4 @@
-using System.Diagnostics;
-using System.Text;
+using System.Globalization;
 
 namespace Monitoring.Tests.Infrastructure;
 
@@ -8,77 +7,72 @@ public sealed class DataApiProcess : IAsyncDisposable
 {
     private static readonly string[] InheritedPrefixesToDrop = ["ASPNETCORE_", "DOTNET_URLS", "OTEL_", "HTTP_PORTS", "HTTPS_PORTS"];
 
-    private readonly Process _process;
-    private readonly StringBuilder _stdout = new();
-    private readonly StringBuilder _stderr = new();
+    private readonly CapturedProcess _process;
 
-    private DataApiProcess(Process process)
+    private DataApiProcess(CapturedProcess process) => _process = process;
+
+    public string StandardOutput => _process.StandardOutput;
+
+    public string StandardError => _process.StandardError;
+
+    /// <summary>A client of the process, when it was started with <see cref="StartReadyAsync"/>.</summary>
+    public HttpClient Client { get; private set; } = null!;
+
+    /// <summary>Settings for a DataApi on a free loopback port, with its database at <paramref name="databasePath"/>.</summary>
+    public static Dictionary<string, string> OnLoopback(string databasePath) => new()
     {
-        _process = process;
-    }
+        ["DATA_PATH"] = databasePath,
+        ["HOST"] = "127.0.0.1",
+        ["PORT"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
+    };
 
-    public string StandardOutput
+    public static DataApiProcess Start(IReadOnlyDictionary<string, string> environment) =>
+        new(CapturedProcess.Start(RepositoryPaths.DataApiAssembly, environment, InheritedPrefixesToDrop));
+
+    /// <summary>Starts the DataApi with settings that name HOST and PORT, and waits until it is ready.</summary>
+    public static async Task<DataApiProcess> StartReadyAsync(IReadOnlyDictionary<string, string> environment)
     {
-        get { lock (_stdout) { return _stdout.ToString(); } }
-    }
-
-    public string StandardError
-    {
-        get { lock (_stderr) { return _stderr.ToString(); } }
-    }
-
-    public static DataApiProcess Start(IReadOnlyDictionary<string, string> environment)
-    {
-        var assembly = RepositoryPaths.DataApiAssembly;
-        Assert.True(File.Exists(assembly), $"The DataApi is not built at {assembly}");
-
-        var startInfo = new ProcessStartInfo("dotnet")
-        {
-            ArgumentList = { assembly },
-            WorkingDirectory = Path.GetDirectoryName(assembly)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var key in startInfo.Environment.Keys.ToList())
-        {
-            if (InheritedPrefixesToDrop.Any(prefix => key.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)))
-            {
-                startInfo.Environment.Remove(key);
-            }
-        }
-        foreach (var (key, value) in environment)
-        {
-            startInfo.Environment[key] = value;
-        }
-
-        var process = new Process { StartInfo = startInfo };
-        var running = new DataApiProcess(process);
-        process.OutputDataReceived += (_, line) => Append(running._stdout, line.Data);
-        process.ErrorDataReceived += (_, line) => Append(running._stderr, line.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return running;
+        var process = Start(environment);
+        process.Client = new HttpClient { BaseAddress = new Uri($"http://{environment["HOST"]}:{environment["PORT"]}") };
+        await process.WaitUntilReadyAsync(TimeSpan.FromSeconds(30));
+        return process;
     }
 
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
         using var cancellation = new CancellationTokenSource(timeout);
-        await _process.WaitForExitAsync(cancellation.Token);
-        return _process.ExitCode;
+        await _process.Process.WaitForExitAsync(cancellation.Token);
+        return _process.Process.ExitCode;
     }
 
-    /// <summary>Polls <paramref name="url"/> until it answers 200 or the process exits.</summary>
-    public async Task WaitUntilReadyAsync(HttpClient client, string url, TimeSpan timeout)
+    /// <summary>SIGKILL: no shutdown, no flush, no disposal.</summary>
+    public async Task KillAsync()
+    {
+        _process.Process.Kill(entireProcessTree: true);
+        await _process.Process.WaitForExitAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.Process.HasExited)
+        {
+            _process.Process.Kill(entireProcessTree: true);
+            await _process.Process.WaitForExitAsync();
+        }
+        Client?.Dispose();
+        _process.Dispose();
+    }
+
+    /// <summary>Polls /health/ready until it answers 200 or the process exits.</summary>
+    private async Task WaitUntilReadyAsync(TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)
         {
-            Assert.False(_process.HasExited, $"The DataApi exited with {(_process.HasExited ? _process.ExitCode : 0)}: {StandardError}{StandardOutput}");
+            Assert.False(_process.Process.HasExited, $"The DataApi exited: {_process.Output}");
             try
             {
-                using var response = await client.GetAsync(url);
+                using var response = await Client.GetAsync("/health/ready");
                 if (response.IsSuccessStatusCode)
                 {
                     return;
@@ -90,35 +84,6 @@ public sealed class DataApiProcess : IAsyncDisposable
             }
             await Task.Delay(100);
         }
-        Assert.Fail($"The DataApi was not ready at {url} within {timeout}: {StandardOutput}");
-    }
-
-    /// <summary>SIGKILL: no shutdown, no flush, no disposal.</summary>
-    public async Task KillAsync()
-    {
-        _process.Kill(entireProcessTree: true);
-        await _process.WaitForExitAsync();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-        _process.Dispose();
-    }
-
-    private static void Append(StringBuilder buffer, string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-        lock (buffer)
-        {
-            buffer.AppendLine(line);
-        }
+        Assert.Fail($"The DataApi was not ready within {timeout}: {_process.Output}");
     }
 }

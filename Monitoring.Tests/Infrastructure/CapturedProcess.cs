@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Monitoring.Tests.Infrastructure;
+
+/// <summary>A child process whose standard output and error are collected as they arrive.</summary>
+public sealed class CapturedProcess : IDisposable
+{
+    private readonly StringBuilder _stdout = new();
+    private readonly StringBuilder _stderr = new();
+
+    private CapturedProcess(Process process) => Process = process;
+
+    public Process Process { get; }
+
+    public string StandardOutput => Read(_stdout);
+
+    public string StandardError => Read(_stderr);
+
+    /// <summary>Both streams, for failure messages.</summary>
+    public string Output => StandardError + StandardOutput;
+
+    public static CapturedProcess Start(string assembly, IReadOnlyDictionary<string, string> environment, IEnumerable<string> inheritedPrefixesToDrop)
+    {
+        Assert.True(File.Exists(assembly), $"Not built: {assembly}");
+        var startInfo = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { assembly },
+            WorkingDirectory = Path.GetDirectoryName(assembly)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        var dropped = inheritedPrefixesToDrop.ToList();
+        foreach (var key in startInfo.Environment.Keys.Where(key => dropped.Any(prefix => key.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))).ToList())
+        {
+            startInfo.Environment.Remove(key);
+        }
+        foreach (var (key, value) in environment)
+        {
+            startInfo.Environment[key] = value;
+        }
+
+        var captured = new CapturedProcess(new Process { StartInfo = startInfo });
+        captured.Process.OutputDataReceived += (_, line) => Append(captured._stdout, line.Data);
+        captured.Process.ErrorDataReceived += (_, line) => Append(captured._stderr, line.Data);
+        captured.Process.Start();
+        captured.Process.BeginOutputReadLine();
+        captured.Process.BeginErrorReadLine();
+        return captured;
+    }
+
+    public void Dispose() => Process.Dispose();
+
+    private static void Append(StringBuilder buffer, string? line)
+    {
+        if (line is not null)
+        {
+            lock (buffer)
+            {
+                buffer.AppendLine(line);
+            }
+        }
+    }
+
+    private static string Read(StringBuilder buffer)
+    {
+        lock (buffer)
+        {
+            return buffer.ToString();
+        }
+    }
+}
