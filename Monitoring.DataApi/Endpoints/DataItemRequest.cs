@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 
 namespace Monitoring.DataApi.Endpoints;
@@ -9,5 +10,5 @@ namespace Monitoring.DataApi.Endpoints;
 /// OpenAPI document shows.
 /// </summary>
 public sealed record DataItemRequest(
-    [property: Description("1 to 256 characters, no control characters, not '.' or '..'.")] string Key,
-    [property: Description("Any JSON value, at most 64 KiB once serialized.")] JsonElement Value);
+    [property: Required, Description("1 to 256 characters, no control characters, not '.' or '..'.")] string Key,
+    [property: Required, Description("Any JSON value (null included), at most 64 KiB once serialized.")] JsonElement Value);

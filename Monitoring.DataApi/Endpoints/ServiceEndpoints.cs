@@ -17,6 +17,7 @@ public static class ServiceEndpoints
         ["live"] = Extensions.LivenessPath,
         ["metrics"] = Extensions.MetricsPath,
         ["data"] = "/data",
+        ["openapi"] = "/openapi/v1.json",
     };
 
     public static IEndpointRouteBuilder MapServiceEndpoints(this IEndpointRouteBuilder routes)

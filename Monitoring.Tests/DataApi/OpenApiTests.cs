@@ -40,6 +40,8 @@ public sealed class OpenApiTests : IDisposable
         Assert.Equal("path", keyParameter.GetProperty("in").GetString());
         var body = paths.GetProperty("/data").GetProperty("post").GetProperty("requestBody").GetProperty("content").GetProperty("application/json");
         Assert.Equal("greeting", body.GetProperty("example").GetProperty("key").GetString());
+        var schema = document.GetProperty("components").GetProperty("schemas").GetProperty("DataItemRequest");
+        Assert.Equal(["key", "value"], schema.GetProperty("required").EnumerateArray().Select(name => name.GetString()!).Order().ToArray());
     }
 
     [Fact]
@@ -58,7 +60,8 @@ public sealed class OpenApiTests : IDisposable
     [Fact]
     public async Task The_api_reference_page_is_served_in_Development()
     {
-        var response = await _factory.CreateClient().GetAsync("/scalar/v1");
+        // The address the README gives; it leads to the page of the v1 document.
+        var response = await _factory.CreateClient().GetAsync("/scalar");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);

@@ -19,7 +19,7 @@ public sealed class ServiceEndpointsTests
         Assert.Equal("Development", root.GetProperty("environment").GetString());
         Assert.True(root.GetProperty("uptimeSeconds").GetDouble() >= 0);
         var links = root.GetProperty("links");
-        foreach (var (name, path) in new[] { ("health", "/health"), ("ready", "/health/ready"), ("live", "/health/live"), ("metrics", "/metrics"), ("data", "/data") })
+        foreach (var (name, path) in new[] { ("health", "/health"), ("ready", "/health/ready"), ("live", "/health/live"), ("metrics", "/metrics"), ("data", "/data"), ("openapi", "/openapi/v1.json") })
         {
             Assert.Equal(path, links.GetProperty(name).GetString());
         }

@@ -34,6 +34,19 @@ public sealed class StandaloneProcessTests
         Assert.DoesNotContain("   at ", process.StandardOutput, StringComparison.Ordinal);
     }
 
+    /// <summary>The container image clears the base image's ASPNETCORE_HTTP_PORTS=8080 so that PORT applies.</summary>
+    [Fact]
+    public async Task An_empty_ASPNETCORE_HTTP_PORTS_leaves_HOST_and_PORT_in_charge()
+    {
+        using var directory = new TemporaryDirectory();
+        var environment = DataApiProcess.OnLoopback(Path.Combine(directory.Path, "data.db"));
+        environment["ASPNETCORE_HTTP_PORTS"] = string.Empty;
+
+        await using var process = await DataApiProcess.StartReadyAsync(environment);
+
+        Assert.Equal(HttpStatusCode.OK, (await process.Client.GetAsync("/health/live")).StatusCode);
+    }
+
     /// <summary>Kestrel, unlike the in-memory test server, hands over the request target as the client sent it.</summary>
     [Fact]
     public async Task Keys_with_percent_signs_round_trip_and_stay_distinct_from_their_escapes()

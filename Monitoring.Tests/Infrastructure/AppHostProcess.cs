@@ -19,7 +19,7 @@ public sealed partial class AppHostProcess : IAsyncDisposable
 
     public static AppHostProcess Start(IReadOnlyDictionary<string, string> settings)
     {
-        var assembly = Path.Combine(Path.GetDirectoryName(RepositoryPaths.DataApiAssembly)!.Replace("Monitoring.DataApi", "Monitoring.AppHost", StringComparison.Ordinal), "Monitoring.AppHost.dll");
+        var assembly = RepositoryPaths.BuildOutput("Monitoring.AppHost");
 
         var dashboard = $"http://localhost:{FreePort.Next()}";
         var environment = new Dictionary<string, string>
@@ -73,6 +73,7 @@ public sealed partial class AppHostProcess : IAsyncDisposable
             catch (OperationCanceledException)
             {
                 process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
             }
         }
         _process.Dispose();

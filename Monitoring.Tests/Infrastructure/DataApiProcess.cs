@@ -34,8 +34,16 @@ public sealed class DataApiProcess : IAsyncDisposable
     {
         var process = Start(environment);
         process.Client = new HttpClient { BaseAddress = new Uri($"http://{environment["HOST"]}:{environment["PORT"]}") };
-        await process.WaitUntilReadyAsync(TimeSpan.FromSeconds(30));
-        return process;
+        try
+        {
+            await process.WaitUntilReadyAsync(TimeSpan.FromSeconds(30));
+            return process;
+        }
+        catch
+        {
+            await process.DisposeAsync();
+            throw;
+        }
     }
 
     public async Task<int> WaitForExitAsync(TimeSpan timeout)

@@ -6,16 +6,16 @@ public static class RepositoryPaths
     public static string Root { get; } = FindRoot();
 
     /// <summary>The DataApi's own build output, built with the same configuration as this test assembly.</summary>
-    public static string DataApiAssembly
+    public static string DataApiAssembly => BuildOutput("Monitoring.DataApi");
+
+    /// <summary>A project's main assembly in its own bin folder, same configuration and framework as the tests.</summary>
+    public static string BuildOutput(string project)
     {
-        get
-        {
-            // .../Monitoring.Tests/bin/<Configuration>/<tfm>/
-            var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-            var framework = testOutput.Name;
-            var configuration = testOutput.Parent!.Name;
-            return Path.Combine(Root, "Monitoring.DataApi", "bin", configuration, framework, "Monitoring.DataApi.dll");
-        }
+        // .../Monitoring.Tests/bin/<Configuration>/<tfm>/
+        var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var framework = testOutput.Name;
+        var configuration = testOutput.Parent!.Name;
+        return Path.Combine(Root, project, "bin", configuration, framework, project + ".dll");
     }
 
     private static string FindRoot()
