@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(Monitoring.Benchmarks.RecordingPathBenchmarks).Assembly).Run(args);
