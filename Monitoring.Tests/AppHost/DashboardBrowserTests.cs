@@ -24,7 +24,8 @@ public sealed partial class DashboardBrowserTests
         });
         var login = await appHost.WaitForOutputAsync(LoginUrl(), TimeSpan.FromMinutes(2));
         using var dataApi = new HttpClient { BaseAddress = await appHost.WaitForDataApiAsync(TimeSpan.FromMinutes(2)) };
-        await WaitUntilReadyAsync(dataApi, TimeSpan.FromMinutes(1));
+        // The replica counts as running before Kestrel listens.
+        await Readiness.WaitUntilReadyAsync(dataApi, TimeSpan.FromMinutes(1));
         for (var i = 0; i < 20; i++)
         {
             Assert.Equal(HttpStatusCode.Created, (await dataApi.PostAsJsonAsync("/data", new { key = $"browser-{i}", value = i })).StatusCode);
@@ -58,29 +59,6 @@ public sealed partial class DashboardBrowserTests
         Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
         await page.ScreenshotAsync(new() { Path = screenshot });
         Assert.True(new FileInfo(screenshot).Length > 10_000);
-    }
-
-    /// <summary>The replica runs before Kestrel listens: wait for its readiness before sending traffic.</summary>
-    private static async Task WaitUntilReadyAsync(HttpClient client, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                using var response = await client.GetAsync("/health/ready");
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-            await Task.Delay(250);
-        }
-        Assert.Fail($"The DataApi at {client.BaseAddress} was not ready within {timeout}");
     }
 
     [GeneratedRegex(@"Login to the dashboard at (http://\S+/login\?t=[0-9a-f]+)")]

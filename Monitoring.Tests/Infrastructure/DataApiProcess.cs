@@ -36,7 +36,8 @@ public sealed class DataApiProcess : IAsyncDisposable
         process.Client = new HttpClient { BaseAddress = new Uri($"http://{environment["HOST"]}:{environment["PORT"]}") };
         try
         {
-            await process.WaitUntilReadyAsync(TimeSpan.FromSeconds(30));
+            await Readiness.WaitUntilReadyAsync(process.Client, TimeSpan.FromSeconds(30),
+                () => process._process.Process.HasExited ? $"The DataApi exited: {process._process.Output}" : null);
             return process;
         }
         catch
@@ -69,29 +70,5 @@ public sealed class DataApiProcess : IAsyncDisposable
         }
         Client?.Dispose();
         _process.Dispose();
-    }
-
-    /// <summary>Polls /health/ready until it answers 200 or the process exits.</summary>
-    private async Task WaitUntilReadyAsync(TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            Assert.False(_process.Process.HasExited, $"The DataApi exited: {_process.Output}");
-            try
-            {
-                using var response = await Client.GetAsync("/health/ready");
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-            await Task.Delay(100);
-        }
-        Assert.Fail($"The DataApi was not ready within {timeout}: {_process.Output}");
     }
 }
