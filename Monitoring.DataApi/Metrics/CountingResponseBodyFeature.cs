@@ -12,22 +12,20 @@ namespace Monitoring.DataApi.Metrics;
 internal sealed class CountingResponseBodyFeature : IHttpResponseBodyFeature
 {
     private readonly IHttpResponseBodyFeature _inner;
-    private readonly CountingPipeWriter _writer;
-    private readonly CountingStream _stream;
     private long _sentFileBytes;
 
-    private CountingResponseBodyFeature(IHttpResponseBodyFeature inner)
-    {
-        _inner = inner;
-        _writer = new CountingPipeWriter(inner.Writer);
-        _stream = new CountingStream(inner.Stream);
-    }
+    // Created on first use: a response is written through one of them, or none (a 204, a HEAD), and asking the
+    // server for the other can itself allocate (a stream-backed feature builds a pipe writer on demand).
+    private CountingPipeWriter? _writer;
+    private CountingStream? _stream;
 
-    public long BytesWritten => _writer.BytesWritten + _stream.BytesWritten + _sentFileBytes;
+    private CountingResponseBodyFeature(IHttpResponseBodyFeature inner) => _inner = inner;
 
-    public Stream Stream => _stream;
+    public long BytesWritten => (_writer?.BytesWritten ?? 0) + (_stream?.BytesWritten ?? 0) + _sentFileBytes;
 
-    public PipeWriter Writer => _writer;
+    public Stream Stream => _stream ??= new CountingStream(_inner.Stream);
+
+    public PipeWriter Writer => _writer ??= new CountingPipeWriter(_inner.Writer);
 
     public static CountingResponseBodyFeature Install(HttpContext context)
     {
