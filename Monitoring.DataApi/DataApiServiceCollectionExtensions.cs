@@ -67,6 +67,10 @@ public static class DataApiServiceCollectionExtensions
     {
         builder.Services.AddSingleton<ProcessSampler>();
         builder.Services.AddSingleton<DataApiMetrics>();
+        if (!Extensions.IsMetricsEnabled(builder.Configuration))
+        {
+            return;
+        }
         builder.Services.AddHostedService<ProcessSamplingService>();
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(DataApiMetrics.MeterName));
     }

@@ -18,7 +18,10 @@ try
     app.Services.GetRequiredService<IStartupValidator>().Validate();
 
     app.UseRouting();
-    app.UseMiddleware<HttpMetricsMiddleware>();
+    if (Extensions.IsMetricsEnabled(app.Configuration))
+    {
+        app.UseMiddleware<HttpMetricsMiddleware>();
+    }
     app.UseExceptionHandler();
     app.UseStatusCodePages();
     if (FaultInjectionMiddleware.IsEnabled(app.Configuration, app.Environment))

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
@@ -24,6 +25,12 @@ public static class Extensions
     public const string LiveTag = "live";
 
     public const string MetricsPath = "/metrics";
+
+    /// <summary>
+    /// <c>METRICS_ENABLED=false</c> removes metrics altogether: no MeterProvider, no exporter, no <c>/metrics</c>.
+    /// The benchmark's baseline; a service can read it too to drop its own recording.
+    /// </summary>
+    public const string MetricsEnabledSetting = "METRICS_ENABLED";
     public const string ReadinessPath = "/health/ready";
     public const string LivenessPath = "/health/live";
 
@@ -52,28 +59,36 @@ public static class Extensions
             logging.IncludeScopes = true;
         });
 
-        builder.Services.AddOpenTelemetry()
-            .WithMetrics(metrics => metrics
-                .AddAspNetCoreInstrumentation()
-                .AddHttpClientInstrumentation()
-                .AddRuntimeInstrumentation()
-                .AddPrometheusFriendlyRuntimeNames()
-                // The scrape endpoint is a second reader on the same MeterProvider as OTLP: one source of truth.
-                .AddPrometheusExporter(ConfigurePrometheusExporter))
-            .WithTracing(tracing => tracing
-                .AddSource(builder.Environment.ApplicationName)
-                .AddAspNetCoreInstrumentation(options =>
-                    // Scrapes and probes every few seconds would drown the traces people look for.
-                    options.Filter = context => !IsOperationalPath(context.Request.Path))
-                .AddHttpClientInstrumentation());
+        if (IsMetricsEnabled(builder.Configuration))
+        {
+            builder.Services.AddOpenTelemetry()
+                .WithMetrics(metrics => metrics
+                    .AddAspNetCoreInstrumentation()
+                    .AddHttpClientInstrumentation()
+                    .AddRuntimeInstrumentation()
+                    .AddPrometheusFriendlyRuntimeNames()
+                    // The scrape endpoint is a second reader on the same MeterProvider as OTLP: one source of truth.
+                    .AddPrometheusExporter(ConfigurePrometheusExporter));
+        }
 
+        // Traces go only to OTLP: without a collector to send them to, recording them would cost every request for nothing.
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
-            builder.Services.AddOpenTelemetry().UseOtlpExporter();
+            builder.Services.AddOpenTelemetry()
+                .WithTracing(tracing => tracing
+                    .AddSource(builder.Environment.ApplicationName)
+                    .AddAspNetCoreInstrumentation(options =>
+                        // Scrapes and probes every few seconds would drown the traces people look for.
+                        options.Filter = context => !IsOperationalPath(context.Request.Path))
+                    .AddHttpClientInstrumentation())
+                .UseOtlpExporter();
         }
 
         return builder;
     }
+
+    /// <summary>True unless <see cref="MetricsEnabledSetting"/> is false; a value that is not a boolean fails the start.</summary>
+    public static bool IsMetricsEnabled(IConfiguration configuration) => configuration.GetValue(MetricsEnabledSetting, true);
 
     private static void ConfigurePrometheusExporter(PrometheusAspNetCoreOptions options)
     {
@@ -98,7 +113,7 @@ public static class Extensions
 
     /// <summary>
     /// Maps <c>/health/ready</c> (checks tagged <see cref="ReadyTag"/>), <c>/health/live</c> (checks tagged
-    /// <see cref="LiveTag"/>) and the Prometheus scraping endpoint <c>/metrics</c>.
+    /// <see cref="LiveTag"/>) and, unless metrics are disabled, the Prometheus scraping endpoint <c>/metrics</c>.
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
@@ -112,7 +127,10 @@ public static class Extensions
             Predicate = check => check.Tags.Contains(LiveTag),
             ResponseWriter = HealthReportWriter.WriteAsync,
         });
-        app.MapPrometheusScrapingEndpoint(MetricsPath);
+        if (IsMetricsEnabled(app.Configuration))
+        {
+            app.MapPrometheusScrapingEndpoint(MetricsPath);
+        }
 
         return app;
     }

@@ -99,6 +99,23 @@ public sealed class MetricsTests : IDisposable
         Assert.Contains("http_requests_total", metrics.Types.Keys);
     }
 
+    /// <summary>The benchmark's baseline: the switch removes the recording and the exporter, not just the output.</summary>
+    [Fact]
+    public async Task Metrics_disabled_removes_the_scrape_endpoint_and_every_meter_provider()
+    {
+        using var factory = new DataApiFactory().With("METRICS_ENABLED", "false");
+        var client = factory.CreateClient();
+
+        var created = await client.PostAsJsonAsync("/data", new { key = "k", value = 1 });
+        var scrape = await client.GetAsync("/metrics");
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, scrape.StatusCode);
+        Assert.Null(factory.Services.GetService<OpenTelemetry.Metrics.MeterProvider>());
+        Assert.DoesNotContain(factory.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>(),
+            service => service is Monitoring.DataApi.Metrics.ProcessSamplingService);
+    }
+
     [Fact]
     public async Task Endpoint_label_is_the_route_template_never_the_key()
     {
