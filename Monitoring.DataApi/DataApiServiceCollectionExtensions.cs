@@ -56,9 +56,9 @@ public static class DataApiServiceCollectionExtensions
     private static void AddStore(WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton(DataStoreLocation.Resolve);
-        builder.Services.AddSingleton<IDataStore>(provider => new SqliteDataStore(
-            provider.GetRequiredService<DataStoreLocation>().ConnectionString,
-            provider.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton<DataStoreDiskSpace>();
+        builder.Services.AddSingleton<IDataStore, SqliteDataStore>();
+        builder.Services.AddExceptionHandler<DataStoreFaultHandler>();
         builder.Services.AddHostedService<DataStoreInitializer>();
         builder.Services.AddHealthChecks().AddCheck<DataStoreHealthCheck>("data-store", tags: [Extensions.ReadyTag]);
     }

@@ -12,6 +12,12 @@ public sealed class DataStoreOptions
     [ConfigurationKeyName("DATA_PATH")]
     public string Path { get; set; } = DefaultPath;
 
+    public const string MinFreeBytesSetting = "DATA_MIN_FREE_BYTES";
+
+    /// <summary>Writes are refused (503) and readiness fails while less than this is free on the database's volume.</summary>
+    [ConfigurationKeyName(MinFreeBytesSetting)]
+    public long MinFreeBytes { get; set; } = 16 * 1024 * 1024;
+
     public static string DefaultPath => System.IO.Path.Combine(
         Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create),
         "Monitoring.DataApi",
@@ -20,8 +26,14 @@ public sealed class DataStoreOptions
 
 public sealed class DataStoreOptionsValidator : IValidateOptions<DataStoreOptions>
 {
-    public ValidateOptionsResult Validate(string? name, DataStoreOptions options) =>
-        string.IsNullOrWhiteSpace(options.Path)
-            ? ValidateOptionsResult.Fail("DATA_PATH must not be empty.")
+    public ValidateOptionsResult Validate(string? name, DataStoreOptions options)
+    {
+        if (string.IsNullOrWhiteSpace(options.Path))
+        {
+            return ValidateOptionsResult.Fail("DATA_PATH must not be empty.");
+        }
+        return options.MinFreeBytes < 0
+            ? ValidateOptionsResult.Fail($"{DataStoreOptions.MinFreeBytesSetting} must be 0 or a positive number of bytes (got {options.MinFreeBytes}).")
             : ValidateOptionsResult.Success;
+    }
 }

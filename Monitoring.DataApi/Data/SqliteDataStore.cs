@@ -8,13 +8,15 @@ namespace Monitoring.DataApi.Data;
 /// SQLite in WAL mode with <c>synchronous=FULL</c>: a transaction is acknowledged only after its WAL frames are
 /// fsynced, so any write the API answered with 2xx survives a kill -9 of the process (and a power cut).
 /// </summary>
-public sealed class SqliteDataStore(string connectionString, TimeProvider timeProvider) : IDataStore, IDisposable
+public sealed class SqliteDataStore(DataStoreLocation location, DataStoreDiskSpace diskSpace, TimeProvider timeProvider) : IDataStore, IDisposable
 {
     private const string Columns = "key, value, created_at, updated_at";
 
+    private readonly string _connectionString = location.ConnectionString;
+
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
-        var dataSource = new SqliteConnectionStringBuilder(connectionString).DataSource;
+        var dataSource = new SqliteConnectionStringBuilder(_connectionString).DataSource;
         var directory = Path.GetDirectoryName(Path.GetFullPath(dataSource));
         if (!string.IsNullOrEmpty(directory))
         {
@@ -39,6 +41,7 @@ public sealed class SqliteDataStore(string connectionString, TimeProvider timePr
 
     public async Task<UpsertResult> UpsertAsync(string key, string valueJson, CancellationToken cancellationToken)
     {
+        diskSpace.EnsureHeadroom();
         var now = Timestamp(timeProvider.GetUtcNow());
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
@@ -104,6 +107,7 @@ public sealed class SqliteDataStore(string connectionString, TimeProvider timePr
 
     public async Task ProbeWritableAsync(CancellationToken cancellationToken)
     {
+        diskSpace.EnsureHeadroom();
         await using var connection = await OpenAsync(cancellationToken);
         await connection.CreateCommand("INSERT INTO readiness_probe (id, probed_at) VALUES (1, $now) ON CONFLICT (id) DO UPDATE SET probed_at = excluded.probed_at")
             .With("$now", Timestamp(timeProvider.GetUtcNow()))
@@ -113,13 +117,13 @@ public sealed class SqliteDataStore(string connectionString, TimeProvider timePr
     /// <summary>Closes the pooled connections, which checkpoints the WAL and releases the file.</summary>
     public void Dispose()
     {
-        using var connection = new SqliteConnection(connectionString);
+        using var connection = new SqliteConnection(_connectionString);
         SqliteConnection.ClearPool(connection);
     }
 
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
-        var connection = new SqliteConnection(connectionString);
+        var connection = new SqliteConnection(_connectionString);
         try
         {
             await connection.OpenAsync(cancellationToken);

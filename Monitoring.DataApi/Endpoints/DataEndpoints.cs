@@ -23,7 +23,8 @@ public static class DataEndpoints
             .Accepts<DataItemRequest>("application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         data.MapGet("/data", List).WithName("ListDataItems")
             .WithSummary("List items in key order, a page at a time")
             .ProducesProblem(StatusCodes.Status400BadRequest);
@@ -33,7 +34,8 @@ public static class DataEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
         data.MapDelete("/data/{key}", Delete).WithName("DeleteDataItem")
             .WithSummary("Delete an item")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         return routes;
     }

@@ -18,10 +18,10 @@ public sealed class OpenApiTests : IDisposable
         var paths = document.GetProperty("paths");
         var expected = new (string Path, string Method, string[] Responses)[]
         {
-            ("/data", "post", ["200", "201", "400", "413", "415"]),
+            ("/data", "post", ["200", "201", "400", "413", "415", "503"]),
             ("/data", "get", ["200", "400"]),
             ("/data/{key}", "get", ["200", "404"]),
-            ("/data/{key}", "delete", ["204", "404"]),
+            ("/data/{key}", "delete", ["204", "404", "503"]),
         };
         foreach (var (path, method, responses) in expected)
         {

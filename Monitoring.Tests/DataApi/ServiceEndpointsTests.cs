@@ -75,43 +75,4 @@ public sealed class ServiceEndpointsTests
         Assert.Equal("Healthy", (await ready.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);
     }
-
-    [Fact]
-    public async Task Ready_and_health_answer_503_when_the_store_rejects_writes_while_live_stays_200()
-    {
-        using var factory = new DataApiFactory().WithServices(services =>
-            services.AddSingleton<IDataStore>(provider => new UnwritableDataStore(
-                new SqliteDataStore(provider.GetRequiredService<DataStoreLocation>().ConnectionString, TimeProvider.System))));
-        var client = factory.CreateClient();
-
-        var ready = await client.GetAsync("/health/ready");
-        var health = await client.GetAsync("/health");
-        var live = await client.GetAsync("/health/live");
-
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
-        var readyBody = await ready.Content.ReadAsStringAsync();
-        Assert.DoesNotContain("readonly", readyBody, StringComparison.OrdinalIgnoreCase);
-        Assert.DoesNotContain(factory.DatabasePath, readyBody, StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
-        Assert.Equal("Unhealthy", (await health.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("checks").GetProperty("data-store").GetProperty("status").GetString());
-        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
-    }
-
-    /// <summary>A store whose file has become read-only: reads work, writes fail.</summary>
-    private sealed class UnwritableDataStore(IDataStore inner) : IDataStore
-    {
-        public Task InitializeAsync(CancellationToken cancellationToken) => inner.InitializeAsync(cancellationToken);
-
-        public Task<UpsertResult> UpsertAsync(string key, string valueJson, CancellationToken cancellationToken) => throw ReadOnly();
-
-        public Task<DataItem?> GetAsync(string key, CancellationToken cancellationToken) => inner.GetAsync(key, cancellationToken);
-
-        public Task<DataPage> ListAsync(string? after, int limit, CancellationToken cancellationToken) => inner.ListAsync(after, limit, cancellationToken);
-
-        public Task<bool> DeleteAsync(string key, CancellationToken cancellationToken) => throw ReadOnly();
-
-        public Task ProbeWritableAsync(CancellationToken cancellationToken) => throw ReadOnly();
-
-        private static IOException ReadOnly() => new("attempt to write a readonly database");
-    }
 }

@@ -14,6 +14,8 @@ public sealed class StandaloneProcessTests
     [InlineData("METRICS_COLLECTION_INTERVAL", "soon")]
     [InlineData("ENABLE_SYSTEM_METRICS", "maybe")]
     [InlineData("METRICS_ENABLED", "perhaps")]
+    [InlineData("DATA_MIN_FREE_BYTES", "-1")]
+    [InlineData("DATA_MIN_FREE_BYTES", "lots")]
     [InlineData("APP_NAME", " ")]
     public async Task A_bad_setting_stops_the_process_with_one_line_naming_the_variable(string variable, string value)
     {

@@ -1,0 +1,58 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Data.Sqlite;
+
+namespace Monitoring.DataApi.Data;
+
+/// <summary>
+/// Turns a fault of the store itself (disk full, read-only file, I/O error, lock held too long) into a 503 problem
+/// with Retry-After: the request was fine and may succeed later. Whatever SQLite said stays in the log, since it can
+/// name files.
+/// </summary>
+public sealed partial class DataStoreFaultHandler(IProblemDetailsService problemDetails, ILogger<DataStoreFaultHandler> logger) : IExceptionHandler
+{
+    public static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(5);
+
+    // Primary result codes of https://sqlite.org/rescode.html that describe the environment, not the statement.
+    private const int SqliteBusy = 5;
+    private const int SqliteLocked = 6;
+    private const int SqliteNoMemory = 7;
+    private const int SqliteReadOnly = 8;
+    private const int SqliteIoError = 10;
+    private const int SqliteFull = 13;
+    private const int SqliteCannotOpen = 14;
+
+    public static bool IsStoreFault(Exception exception) => exception switch
+    {
+        DataStoreUnavailableException => true,
+        SqliteException sqlite => sqlite.SqliteErrorCode is SqliteBusy or SqliteLocked or SqliteNoMemory or SqliteReadOnly
+            or SqliteIoError or SqliteFull or SqliteCannotOpen,
+        _ => false,
+    };
+
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        if (!IsStoreFault(exception))
+        {
+            return false;
+        }
+
+        LogStoreFault(logger, exception, httpContext.Request.Method, httpContext.Request.Path);
+        httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        httpContext.Response.Headers.RetryAfter = ((int)RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+        return await problemDetails.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            Exception = exception,
+            ProblemDetails =
+            {
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Title = "Data store unavailable",
+                Detail = "The data store cannot serve this request right now; retry later.",
+            },
+        });
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The data store failed {Method} {Path}; answered 503")]
+    private static partial void LogStoreFault(ILogger logger, Exception exception, string method, PathString path);
+}

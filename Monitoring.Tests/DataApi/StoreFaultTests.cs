@@ -1,0 +1,121 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Monitoring.Tests.Infrastructure;
+
+namespace Monitoring.Tests.DataApi;
+
+/// <summary>Faults of the store's environment: the request was fine, so they answer 503 and the service recovers by itself.</summary>
+public sealed class StoreFaultTests
+{
+    private const long VolumeBytes = 4 * 1024 * 1024;
+    private const long MinFreeBytes = 1024 * 1024;
+
+    [Fact]
+    public async Task A_read_only_database_refuses_writes_with_503_keeps_reads_and_is_not_ready()
+    {
+        using var directory = new TemporaryDirectory();
+        var path = Path.Combine(directory.Path, "data.db");
+        using (var writable = new DataApiFactory(path))
+        {
+            Assert.Equal(HttpStatusCode.Created, (await writable.CreateClient().PostAsJsonAsync("/data", new { key = "kept", value = 1 })).StatusCode);
+        }
+        SqliteConnection.ClearAllPools();
+
+        // SQLite itself refuses every write on this connection (SQLITE_READONLY), as it does for a file it may not write.
+        using var readOnly = new DataApiFactory(path).WithEnvironment("Production").With("ConnectionStrings:data", $"Data Source={path};Mode=ReadOnly");
+        var client = readOnly.CreateClient();
+
+        var post = await client.PostAsJsonAsync("/data", new { key = "new", value = 2 });
+        var delete = await client.DeleteAsync("/data/kept");
+        var ready = await client.GetAsync("/health/ready");
+
+        foreach (var refused in new[] { post, delete })
+        {
+            var problem = await refused.AssertProblemAsync(HttpStatusCode.ServiceUnavailable);
+            Assert.Equal(TimeSpan.FromSeconds(5), refused.Headers.RetryAfter?.Delta);
+            Assert.DoesNotContain(path, problem.GetRawText(), StringComparison.Ordinal);
+            Assert.DoesNotContain("readonly", problem.GetRawText(), StringComparison.OrdinalIgnoreCase);
+        }
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.DoesNotContain(path, await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var health = await client.GetAsync("/health");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
+        Assert.Equal("Unhealthy", (await health.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("checks").GetProperty("data-store").GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
+        Assert.Equal(1, (await client.GetFromJsonAsync<JsonElement>("/data/kept")).GetProperty("value").GetInt32());
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/data/new")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Below_the_free_space_floor_writes_get_503_reads_work_and_freeing_space_recovers_without_a_restart()
+    {
+        using var volume = new SmallVolume(VolumeBytes);
+        var environment = DataApiProcess.OnLoopback(Path.Combine(volume.Path, "data.db"));
+        environment["DATA_MIN_FREE_BYTES"] = MinFreeBytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await using var process = await DataApiProcess.StartReadyAsync(environment);
+        var client = process.Client;
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/data", new { key = "before", value = 1 })).StatusCode);
+
+        volume.Fill(leaveBytes: MinFreeBytes / 2);
+
+        var refused = await client.PostAsJsonAsync("/data", new { key = "during", value = 2 });
+        var problem = await refused.AssertProblemAsync(HttpStatusCode.ServiceUnavailable);
+        Assert.DoesNotContain(volume.Path, problem.GetRawText(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync("/health/ready")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/data/before")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/data")).StatusCode);
+
+        volume.Free();
+
+        await Readiness.WaitUntilReadyAsync(client, TimeSpan.FromSeconds(10), () => null);
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/data", new { key = "after", value = 3 })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/data/during")).StatusCode);
+        Assert.Equal(3, (await client.GetFromJsonAsync<JsonElement>("/data/after")).GetProperty("value").GetInt32());
+    }
+
+    /// <summary>Without the floor, SQLite meets the full disk itself (SQLITE_FULL): still a 503, never a 500 or a lost write.</summary>
+    [Fact]
+    public async Task A_full_disk_without_a_floor_gives_503_for_writes_that_do_not_fit_and_loses_no_acknowledged_write()
+    {
+        using var volume = new SmallVolume(VolumeBytes);
+        var environment = DataApiProcess.OnLoopback(Path.Combine(volume.Path, "data.db"));
+        environment["DATA_MIN_FREE_BYTES"] = "0";
+        var acknowledged = new List<string>();
+        await using (var process = await DataApiProcess.StartReadyAsync(environment))
+        {
+            var client = process.Client;
+            volume.Fill(leaveBytes: 0);
+
+            // Just under the API's 64 KiB limit for a value: a few of these outgrow whatever room the WAL still has.
+            var large = new string('x', 60 * 1024);
+            HttpResponseMessage? refused = null;
+            for (var attempt = 0; attempt < 100 && refused is null; attempt++)
+            {
+                var response = await client.PostAsJsonAsync("/data", new { key = $"large-{attempt}", value = large });
+                if (response.IsSuccessStatusCode)
+                {
+                    acknowledged.Add($"large-{attempt}");
+                }
+                else
+                {
+                    refused = response;
+                }
+            }
+
+            Assert.NotNull(refused);
+            await refused.AssertProblemAsync(HttpStatusCode.ServiceUnavailable);
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
+
+            volume.Free();
+            Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/data", new { key = "after", value = large })).StatusCode);
+            acknowledged.Add("after");
+        }
+
+        await using var restarted = await DataApiProcess.StartReadyAsync(environment);
+        foreach (var key in acknowledged)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await restarted.Client.GetAsync($"/data/{key}")).StatusCode);
+        }
+    }
+}
