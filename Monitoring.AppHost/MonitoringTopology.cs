@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -23,6 +24,12 @@ public static class MonitoringTopology
         if (builder.Configuration["Monitoring:DataPath"] is { Length: > 0 } dataPath)
         {
             dataApi.WithEnvironment("DATA_PATH", dataPath);
+        }
+        if (builder.Configuration.GetValue<bool>("Monitoring:RequireApiKey"))
+        {
+            var apiKey = builder.AddParameter("dataapi-api-key",
+                new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
+            dataApi.WithEnvironment("API_KEY", apiKey);
         }
 
         var prometheus = builder.AddPrometheus("prometheus", "../prometheus", scraped: dataApi, DataApiPortVariable, stack);

@@ -7,6 +7,7 @@ using Monitoring.DataApi.Endpoints;
 using Monitoring.DataApi.Metrics;
 using Monitoring.DataApi.OpenApi;
 using Monitoring.DataApi.Problems;
+using Monitoring.DataApi.Security;
 using OpenTelemetry.Metrics;
 
 namespace Monitoring.DataApi;
@@ -36,6 +37,11 @@ public static class DataApiServiceCollectionExtensions
         services.Configure<ExceptionHandlerOptions>(options =>
             options.StatusCodeSelector = exception => exception is Microsoft.AspNetCore.Http.BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError);
         services.TryAddSingleton(TimeProvider.System);
+
+        if (ApiKeyServiceCollectionExtensions.IsApiKeyRequired(configuration))
+        {
+            services.AddApiKeyAuthentication(configuration);
+        }
 
         services.AddDataApiOpenApi();
         AddStore(builder);

@@ -5,6 +5,7 @@ using Monitoring.DataApi.Diagnostics;
 using Monitoring.DataApi.Endpoints;
 using Monitoring.DataApi.Metrics;
 using Monitoring.DataApi.OpenApi;
+using Monitoring.DataApi.Security;
 
 try
 {
@@ -27,6 +28,12 @@ try
     if (FaultInjectionMiddleware.IsEnabled(app.Configuration, app.Environment))
     {
         app.UseMiddleware<FaultInjectionMiddleware>();
+    }
+    if (ApiKeyServiceCollectionExtensions.IsApiKeyRequired(app.Configuration))
+    {
+        // Here rather than first, so that a 401 is counted by the metrics and written as a problem.
+        app.UseAuthentication();
+        app.UseAuthorization();
     }
 
     app.MapServiceEndpoints();

@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Monitoring.DataApi.Data;
+using Monitoring.DataApi.Security;
 
 namespace Monitoring.DataApi.Endpoints;
 
@@ -17,7 +18,7 @@ public static class DataEndpoints
         // endpoint label on every http_* metric.
         var data = routes.MapGroup(string.Empty).WithTags("Data");
 
-        data.MapPost("/data", CreateOrReplace).WithName("UpsertDataItem")
+        var upsert = data.MapPost("/data", CreateOrReplace).WithName("UpsertDataItem")
             .WithSummary("Create or replace an item")
             .WithDescription("201 with Location when the key is new, 200 when it replaces an item.")
             .Accepts<DataItemRequest>("application/json")
@@ -32,10 +33,16 @@ public static class DataEndpoints
             .WithSummary("Read an item")
             .WithDescription("The key is percent-encoded in the path, as in the Location header of its creation.")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        data.MapDelete("/data/{key}", Delete).WithName("DeleteDataItem")
+        var delete = data.MapDelete("/data/{key}", Delete).WithName("DeleteDataItem")
             .WithSummary("Delete an item")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        if (ApiKeyServiceCollectionExtensions.IsApiKeyRequired(routes.ServiceProvider.GetRequiredService<IConfiguration>()))
+        {
+            upsert.RequireAuthorization(ApiKeyOptions.WritePolicy).ProducesProblem(StatusCodes.Status401Unauthorized);
+            delete.RequireAuthorization(ApiKeyOptions.WritePolicy).ProducesProblem(StatusCodes.Status401Unauthorized);
+        }
 
         return routes;
     }

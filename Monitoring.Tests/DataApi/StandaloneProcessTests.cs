@@ -16,6 +16,7 @@ public sealed class StandaloneProcessTests
     [InlineData("METRICS_ENABLED", "perhaps")]
     [InlineData("DATA_MIN_FREE_BYTES", "-1")]
     [InlineData("DATA_MIN_FREE_BYTES", "lots")]
+    [InlineData("API_KEY", "short-key")]
     [InlineData("APP_NAME", " ")]
     public async Task A_bad_setting_stops_the_process_with_one_line_naming_the_variable(string variable, string value)
     {
@@ -35,6 +36,10 @@ public sealed class StandaloneProcessTests
         Assert.StartsWith("Invalid configuration:", line, StringComparison.Ordinal);
         Assert.Contains(variable, line, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", process.StandardOutput, StringComparison.Ordinal);
+        if (variable == "API_KEY")
+        {
+            Assert.DoesNotContain(value, process.StandardError + process.StandardOutput, StringComparison.Ordinal);
+        }
     }
 
     /// <summary>The container image clears the base image's ASPNETCORE_HTTP_PORTS=8080 so that PORT applies.</summary>

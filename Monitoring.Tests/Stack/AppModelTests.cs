@@ -87,24 +87,45 @@ public sealed class AppModelTests(AppModelTests.Models models) : IClassFixture<A
         Assert.Single(dataApi.Annotations.OfType<HealthCheckAnnotation>());
     }
 
-    /// <summary>Both models, built once from the AppHost's own topology, never started.</summary>
+    [Fact]
+    public async Task The_API_key_is_off_by_default_and_a_generated_secret_parameter_when_required()
+    {
+        Assert.DoesNotContain("API_KEY", (await EnvironmentAsync(models.LocalProcesses, Resource<ProjectResource>(models.LocalProcesses, "dataapi"))).Keys);
+
+        var app = models.WithApiKey;
+        var apiKey = Assert.IsType<ParameterResource>((await EnvironmentAsync(app, Resource<ProjectResource>(app, "dataapi")))["API_KEY"]);
+
+        Assert.Equal("dataapi-api-key", apiKey.Name);
+        Assert.True(apiKey.Secret);
+        Assert.True((await apiKey.GetValueAsync(default))!.Length >= 32, "the generated key is long enough for API_KEY's minimum");
+    }
+
+    /// <summary>The models, built once from the AppHost's own topology, never started.</summary>
     public sealed class Models : IDisposable
     {
         public BuiltModel Containers { get; } = Build("Containers");
 
         public BuiltModel LocalProcesses { get; } = Build("LocalProcesses");
 
+        public BuiltModel WithApiKey => _withApiKey.Value;
+
+        private readonly Lazy<BuiltModel> _withApiKey = new(() => Build("LocalProcesses", "--Monitoring:RequireApiKey=true"));
+
         public void Dispose()
         {
             Containers.Dispose();
             LocalProcesses.Dispose();
+            if (_withApiKey.IsValueCreated)
+            {
+                _withApiKey.Value.Dispose();
+            }
         }
 
-        private static BuiltModel Build(string stackMode)
+        private static BuiltModel Build(string stackMode, params string[] settings)
         {
             var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions
             {
-                Args = [$"--Monitoring:StackMode={stackMode}"],
+                Args = [$"--Monitoring:StackMode={stackMode}", .. settings],
                 AssemblyName = typeof(AppHost::Monitoring.AppHost.MonitoringTopology).Assembly.GetName().Name,
                 DisableDashboard = true,
             });
