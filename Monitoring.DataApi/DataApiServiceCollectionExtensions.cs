@@ -28,7 +28,14 @@ public static class DataApiServiceCollectionExtensions
         {
             services.AddSingleton<IConfigureOptions<KestrelServerOptions>, StandaloneListenerSetup>();
         }
-        services.Configure<KestrelServerOptions>(kestrel => kestrel.Limits.MaxRequestBodySize = DataItemRequestReader.MaxBodyBytes);
+        services.Configure<KestrelServerOptions>(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = DataItemRequestReader.MaxBodyBytes;
+            kestrel.Limits.MaxRequestLineSize = RequestLimits.MaxRequestLineBytes;
+            kestrel.Limits.MaxRequestHeadersTotalSize = RequestLimits.MaxHeadersTotalBytes;
+            kestrel.Limits.MaxRequestHeaderCount = RequestLimits.MaxHeaderCount;
+        });
 
         // Registered before AddProblemDetails so that it is asked first.
         services.AddSingleton<IProblemDetailsWriter, ProblemJsonWriter>();

@@ -23,6 +23,7 @@ try
     {
         app.UseMiddleware<HttpMetricsMiddleware>();
     }
+    app.UseMiddleware<SecurityHeadersMiddleware>();
     app.UseExceptionHandler();
     app.UseStatusCodePages();
     if (FaultInjectionMiddleware.IsEnabled(app.Configuration, app.Environment))
