@@ -18,24 +18,24 @@ public sealed class DataApiMetrics
     // Powers of four from 64 B to 1 MiB, the largest body the API accepts.
     private static readonly long[] SizeBuckets = [64, 256, 1024, 4096, 16384, 65536, 262144, 1048576];
 
-    private readonly Counter<long> _requests;
+    private readonly HttpSeriesTable _series = new();
     private readonly Histogram<double> _duration;
     private readonly Histogram<long> _requestSize;
     private readonly Histogram<long> _responseSize;
-    private readonly UpDownCounter<long> _active;
 
     public DataApiMetrics(IMeterFactory meterFactory, IOptions<MetricsOptions> options, ProcessSampler processSampler)
     {
         var meter = meterFactory.Create(MeterName);
 
-        _requests = meter.CreateCounter<long>("http_requests_total", description: "Total HTTP requests");
+        // Counted by the middleware itself and observed at collection: see HttpSeries.
+        meter.CreateObservableCounter("http_requests_total", ObserveRequests, description: "Total HTTP requests");
         _duration = meter.CreateHistogram("http_request_duration_seconds", "s", "Request duration in seconds",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
         _requestSize = meter.CreateHistogram("http_request_size_bytes", "By", "Request size in bytes",
             advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = SizeBuckets });
         _responseSize = meter.CreateHistogram("http_response_size_bytes", "By", "Response size in bytes",
             advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = SizeBuckets });
-        _active = meter.CreateUpDownCounter<long>("http_requests_active", description: "Number of active requests");
+        meter.CreateObservableUpDownCounter("http_requests_active", ObserveActive, description: "Number of active requests");
 
         if (options.Value.EnableSystemMetrics)
         {
@@ -61,17 +61,35 @@ public sealed class DataApiMetrics
             description: "Number of OS threads");
     }
 
-    public void RequestStarted(in RequestLabels labels) => _active.Add(1, labels.MethodAndEndpoint());
+    /// <summary>The series of a request, from its endpoint (null when none matched) and its method as sent.</summary>
+    public HttpSeries SeriesFor(Endpoint? endpoint, string method) => _series.For(endpoint, method);
 
-    public void RequestStopped(in RequestLabels labels, int statusCode, double durationSeconds, long requestBytes, long responseBytes)
+    public void RequestStopped(HttpSeries series, int statusCode, double durationSeconds, long requestBytes, long responseBytes)
     {
-        var methodAndEndpoint = labels.MethodAndEndpoint();
-        _active.Add(-1, methodAndEndpoint);
-        _duration.Record(durationSeconds, methodAndEndpoint);
-        _requestSize.Record(requestBytes, methodAndEndpoint);
+        series.Stopped();
+        var status = series.ForStatus(statusCode);
+        status.Count();
+        _duration.Record(durationSeconds, series.Tags);
+        _requestSize.Record(requestBytes, series.Tags);
+        _responseSize.Record(responseBytes, status.Tags);
+    }
 
-        var withStatus = labels.WithStatusCode(statusCode);
-        _requests.Add(1, withStatus);
-        _responseSize.Record(responseBytes, withStatus);
+    private IEnumerable<Measurement<long>> ObserveRequests()
+    {
+        foreach (var series in _series.All())
+        {
+            foreach (var status in series.Statuses)
+            {
+                yield return new Measurement<long>(status.Requests, status.Tags);
+            }
+        }
+    }
+
+    private IEnumerable<Measurement<long>> ObserveActive()
+    {
+        foreach (var series in _series.All())
+        {
+            yield return new Measurement<long>(series.Active, series.Tags);
+        }
     }
 }

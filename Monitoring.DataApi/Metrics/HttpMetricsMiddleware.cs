@@ -10,9 +10,9 @@ public sealed class HttpMetricsMiddleware(RequestDelegate next, DataApiMetrics m
 {
     public async Task InvokeAsync(HttpContext context)
     {
-        var labels = RequestLabels.From(context);
+        var series = metrics.SeriesFor(context.GetEndpoint(), context.Request.Method);
         var started = timeProvider.GetTimestamp();
-        metrics.RequestStarted(labels);
+        series.Started();
 
         var responseBody = CountingResponseBodyFeature.Install(context);
         var requestBody = CountingRequestBodyStream.InstallIfLengthUnknown(context);
@@ -26,7 +26,7 @@ public sealed class HttpMetricsMiddleware(RequestDelegate next, DataApiMetrics m
         {
             // An exception that escaped everything below is a 500 whatever the response said so far.
             metrics.RequestStopped(
-                labels,
+                series,
                 statusCode,
                 timeProvider.GetElapsedTime(started).TotalSeconds,
                 requestBytes: requestBody?.BytesRead ?? context.Request.ContentLength ?? 0,
