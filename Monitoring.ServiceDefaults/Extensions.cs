@@ -129,7 +129,14 @@ public static class Extensions
         });
         if (IsMetricsEnabled(app.Configuration))
         {
-            app.MapPrometheusScrapingEndpoint(MetricsPath);
+            var allowList = ScrapeAllowList.FromConfiguration(app.Configuration);
+            app.MapPrometheusScrapingEndpoint(MetricsPath, meterProvider: null, configureBranchedPipeline: scrape =>
+            {
+                if (allowList is not null)
+                {
+                    scrape.Use(allowList.InvokeAsync);
+                }
+            }, optionsName: null);
         }
 
         return app;

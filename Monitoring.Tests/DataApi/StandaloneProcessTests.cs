@@ -17,6 +17,7 @@ public sealed class StandaloneProcessTests
     [InlineData("DATA_MIN_FREE_BYTES", "-1")]
     [InlineData("DATA_MIN_FREE_BYTES", "lots")]
     [InlineData("API_KEY", "short-key")]
+    [InlineData("METRICS_ALLOWED_NETWORKS", "10.0.0.0/8,not-a-network")]
     [InlineData("APP_NAME", " ")]
     public async Task A_bad_setting_stops_the_process_with_one_line_naming_the_variable(string variable, string value)
     {
