@@ -7,7 +7,7 @@ internal sealed record BenchOptions
 {
     public int Rounds { get; init; } = 20;
     public int WindowSeconds { get; init; } = 5;
-    public int WarmupSeconds { get; init; } = 5;
+    public int WarmupSeconds { get; init; } = 10;
     public int Connections { get; init; } = 16;
     public string Configuration { get; init; } = "Release";
     public string? Root { get; init; }
@@ -34,7 +34,7 @@ internal sealed record BenchOptions
     public static BenchOptions Parse(IReadOnlyList<string> args)
     {
         var options = args.Contains("--smoke")
-            ? new BenchOptions { Smoke = true, Rounds = 1, WindowSeconds = 1, WarmupSeconds = 1, Scrapes = 20, GrowthPaths = 2_000, GrowthWindows = 1 }
+            ? new BenchOptions { Smoke = true, Rounds = 1, WindowSeconds = 1, WarmupSeconds = 0, Scrapes = 10, TargetSeries = 500, GrowthPaths = 1_000, GrowthWindows = 1 }
             : new BenchOptions();
 
         for (var i = 0; i < args.Count; i++)

@@ -78,15 +78,22 @@ internal static class MarkdownReport
             text.AppendLine("## Cost growth (DataApi, metrics on)");
             text.AppendLine();
             text.AppendLine(Invariant(
-                $"{growth.Paths:N0} requests to distinct unmatched paths with random methods in {growth.FloodSeconds:F1} s (statuses: {string.Join(", ", growth.FloodStatuses.OrderBy(pair => pair.Key).Select(pair => $"{pair.Key} × {pair.Value:N0}"))}); before and after: median of {options.GrowthWindows} × {options.WindowSeconds} s windows."));
+                $"{growth.Paths:N0} requests to distinct unmatched paths with random methods in {growth.FloodSeconds:F1} s (statuses: {string.Join(", ", growth.FloodStatuses.OrderBy(pair => pair.Key).Select(pair => $"{pair.Key} × {pair.Value:N0}"))}); before and after: median of {options.GrowthWindows} × {options.WindowSeconds} s windows, alternating with an untouched control DataApi."));
             text.AppendLine();
             text.AppendLine("| | CPU µs/request | req/s | RSS | peak RSS | series |");
             text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: |");
-            foreach (var (name, point) in new[] { ("before", growth.Before), ("after", growth.After) })
+            foreach (var (name, point) in new[]
+            {
+                ("flooded, before", growth.Before), ("flooded, after", growth.After),
+                ("control, before", growth.ControlBefore), ("control, after", growth.ControlAfter),
+            })
             {
                 text.AppendLine(Invariant(
                     $"| {name} | {point.CpuMicrosecondsPerRequest:F1} | {point.RequestsPerSecond:N0} | {Mebibytes(point.ResidentBytes)} | {Mebibytes(point.PeakResidentBytes)} | {point.Series:N0} |"));
             }
+            text.AppendLine();
+            text.AppendLine(Invariant(
+                $"Flooded minus control, after minus before: **{Signed(growth.NetCpuChangeMicroseconds)} µs/request**. Series: {growth.Before.Series:N0} before, {growth.SeriesHalfway:N0} halfway through the flood, {growth.After.Series:N0} after (bounded when halfway equals after: the first requests add one series set per new method × status, then nothing grows)."));
         }
 
         text.AppendLine();

@@ -60,8 +60,9 @@ try
     GrowthResult? growth = null;
     if (!options.SkipGrowth)
     {
-        await using var server = await StartDataApiAsync("dataapi-growth");
-        growth = await CostGrowth.MeasureAsync(server, options, log);
+        await using var flooded = await StartDataApiAsync("dataapi-growth");
+        await using var control = await StartDataApiAsync("dataapi-growth-control");
+        growth = await CostGrowth.MeasureAsync(flooded, control, options, log);
     }
 
     var report = new BenchReport(startedAt, DateTimeOffset.UtcNow, options, machine, loadBefore, Tools.LoadAverage(), summaries, samples, scrape, growth);
