@@ -84,7 +84,8 @@ internal sealed class ServerProcess : IAsyncDisposable
     /// <summary>POST /data with the benchmark item, so that GET /data/bench is a 200 like on the peers.</summary>
     public async Task SeedAsync()
     {
-        using var content = JsonContent.Create(new { key = "bench", value = System.Text.Json.JsonDocument.Parse(Variant.ValueJson).RootElement });
+        using var value = System.Text.Json.JsonDocument.Parse(Variant.ValueJson);
+        using var content = JsonContent.Create(new { key = "bench", value = value.RootElement });
         using var response = await Client.PostAsync(new Uri("/data", UriKind.Relative), content);
         response.EnsureSuccessStatusCode();
     }
