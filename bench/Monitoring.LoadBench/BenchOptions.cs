@@ -17,7 +17,7 @@ internal sealed record BenchOptions
     public int Scrapes { get; init; } = 200;
     public int TargetSeries { get; init; } = 2000;
     public int GrowthPaths { get; init; } = 100_000;
-    public int GrowthWindows { get; init; } = 3;
+    public int GrowthWindows { get; init; } = 8;
     public bool SkipScrape { get; init; }
     public bool SkipGrowth { get; init; }
     public bool Smoke { get; init; }
