@@ -8,6 +8,7 @@ internal sealed record BenchReport(
     string Machine,
     string LoadAverageBefore,
     string LoadAverageAfter,
+    string? StoppedBecause,
     IReadOnlyList<VariantSummary> Variants,
     IReadOnlyList<WindowSample> Samples,
     IReadOnlyList<ScrapeLevel>? Scrape,

@@ -6,7 +6,9 @@ namespace Monitoring.LoadBench;
 /// </summary>
 internal static class LoadRounds
 {
-    public static async Task<IReadOnlyList<WindowSample>> RunAsync(IReadOnlyList<Variant> variants, BenchOptions options, TextWriter log)
+    /// <summary>The windows of every complete round; when a server dies, the rounds before it and the reason.</summary>
+    public static async Task<(IReadOnlyList<WindowSample> Samples, string? StoppedBecause)> RunAsync(
+        IReadOnlyList<Variant> variants, BenchOptions options, TextWriter log)
     {
         var servers = new List<ServerProcess>();
         try
@@ -37,12 +39,23 @@ internal static class LoadRounds
 #pragma warning restore CA5394
                 foreach (var server in order)
                 {
-                    var sample = await LoadWindow.MeasureAsync(server, round, options.WindowSeconds, options);
+                    WindowSample sample;
+                    try
+                    {
+                        sample = await LoadWindow.MeasureAsync(server, round, options.WindowSeconds, options);
+                    }
+                    catch (ServerExitedException exception) when (round > 1)
+                    {
+                        // A shared machine: keep the complete rounds rather than lose the whole run.
+                        samples.RemoveAll(kept => kept.Round == round);
+                        log.WriteLine($"Stopped in round {round}: {exception.Message}");
+                        return (samples, $"stopped in round {round} of {options.Rounds}, {round - 1} complete rounds kept: {exception.Message.Split(Environment.NewLine)[0]}");
+                    }
                     samples.Add(sample);
                     log.WriteLine($"round {round}/{options.Rounds} {sample.Variant,-20} {sample.Wrk.RequestsPerSecond,10:N0} req/s  p99 {sample.Wrk.P99Microseconds,8:N0} µs  {sample.CpuMicrosecondsPerRequest,6:F1} µs CPU/request  errors {sample.Wrk.Errors}");
                 }
             }
-            return samples;
+            return (samples, null);
         }
         finally
         {

@@ -10,6 +10,7 @@ internal static class LoadWindow
         var cpuBefore = server.CpuSeconds();
         var wrk = await Wrk.RunAsync(server.BaseUrl + Path, seconds, options.Connections, options.ClientCpu);
         var cpuAfter = server.CpuSeconds();
+        server.EnsureRunning();
         return new WindowSample(server.Variant.Name, round, wrk, cpuAfter - cpuBefore, server.PeakResidentBytes());
     }
 }

@@ -39,6 +39,10 @@ internal static class MarkdownReport
         text.AppendLine(Invariant($"- Servers pinned to CPU {options.ServerCpu}, `wrk -t1 -c{options.Connections} --latency` pinned to CPU {options.ClientCpu}, GET {LoadWindow.Path}."));
         text.AppendLine(Invariant($"- {options.Rounds} rounds × {options.WindowSeconds} s windows, variant order shuffled every round (seed {options.Seed}), {options.WarmupSeconds} s warm-up per variant; build: {options.Configuration}."));
         text.AppendLine(Invariant($"- Duration: {(report.FinishedAt - report.StartedAt).TotalMinutes:F1} min."));
+        if (report.StoppedBecause is { } reason)
+        {
+            text.AppendLine(Invariant($"- ⚠ The load rounds {reason}"));
+        }
         text.AppendLine();
         text.AppendLine("## Load");
         text.AppendLine();
@@ -93,7 +97,7 @@ internal static class MarkdownReport
             }
             text.AppendLine();
             text.AppendLine(Invariant(
-                $"Flooded minus control, after minus before: **{Signed(growth.NetCpuChangeMicroseconds)} µs/request**. Series: {growth.Before.Series:N0} before, {growth.SeriesHalfway:N0} halfway through the flood, {growth.After.Series:N0} after (bounded when halfway equals after: the first requests add one series set per new method × status, then nothing grows)."));
+                $"Flooded minus control, after minus before: **{Signed(growth.NetCpuChangeMicroseconds)} µs/request**. Series: {growth.Before.Series:N0} before, {growth.SeriesHalfway:N0} halfway through the flood, {growth.After.Series:N0} after (the first requests add the series of each new method × status on the unmatched endpoint; with bounded labels the count stops there, so halfway and after differ by the scrapes' own series at most)."));
         }
 
         text.AppendLine();

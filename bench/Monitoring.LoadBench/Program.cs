@@ -43,7 +43,7 @@ var log = Console.Out;
 try
 {
     var variants = Variant.All(layout, dataDirectory.FullName);
-    var samples = await LoadRounds.RunAsync(variants, options, log);
+    var (samples, stoppedBecause) = await LoadRounds.RunAsync(variants, options, log);
     var summaries = VariantSummary.From(variants, samples);
     log.WriteLine();
     log.Write(MarkdownReport.LoadTable(summaries));
@@ -65,7 +65,7 @@ try
         growth = await CostGrowth.MeasureAsync(flooded, control, options, log);
     }
 
-    var report = new BenchReport(startedAt, DateTimeOffset.UtcNow, options, machine, loadBefore, Tools.LoadAverage(), summaries, samples, scrape, growth);
+    var report = new BenchReport(startedAt, DateTimeOffset.UtcNow, options, machine, loadBefore, Tools.LoadAverage(), stoppedBecause, summaries, samples, scrape, growth);
     var outputDirectory = options.OutputDirectory ?? Path.Combine(layout.Root, "bench", "results");
     Directory.CreateDirectory(outputDirectory);
     var name = "load-" + startedAt.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
@@ -73,7 +73,7 @@ try
     await File.WriteAllTextAsync(markdownPath, MarkdownReport.Render(report));
     await File.WriteAllTextAsync(Path.Combine(outputDirectory, name + ".json"), JsonSerializer.Serialize(report, JsonOptions()));
     log.WriteLine($"Report: {markdownPath}");
-    return summaries.Any(row => row.Errors > 0) ? 3 : 0;
+    return stoppedBecause is not null ? 4 : summaries.Any(row => row.Errors > 0) ? 3 : 0;
 }
 finally
 {

@@ -30,7 +30,20 @@ internal sealed class ServerProcess : IAsyncDisposable
     /// <summary>taskset execs the server, so this is the server's own process id.</summary>
     public int Pid => _process.Id;
 
-    public double CpuSeconds() => ProcStats.CpuSeconds(Pid);
+    public double CpuSeconds()
+    {
+        EnsureRunning();
+        return ProcStats.CpuSeconds(Pid);
+    }
+
+    /// <summary>Throws <see cref="ServerExitedException"/>, with the server's last output, once the process is gone.</summary>
+    public void EnsureRunning()
+    {
+        if (_process.HasExited)
+        {
+            throw new ServerExitedException($"{Variant.Name} (pid {Pid}) exited with {_process.ExitCode}:{Environment.NewLine}{LastOutput()}");
+        }
+    }
 
     public long PeakResidentBytes() => ProcStats.PeakResidentBytes(Pid);
 
