@@ -20,7 +20,8 @@ public sealed class CapturedProcess : IDisposable
     /// <summary>Both streams, for failure messages.</summary>
     public string Output => StandardError + StandardOutput;
 
-    public static CapturedProcess Start(string assembly, IReadOnlyDictionary<string, string> environment, IEnumerable<string> inheritedPrefixesToDrop)
+    public static CapturedProcess Start(
+        string assembly, IReadOnlyDictionary<string, string> environment, IEnumerable<string> inheritedPrefixesToDrop, params string[] arguments)
     {
         Assert.True(File.Exists(assembly), $"Not built: {assembly}");
         var startInfo = new ProcessStartInfo("dotnet")
@@ -31,6 +32,10 @@ public sealed class CapturedProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var argument in arguments)
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
         var dropped = inheritedPrefixesToDrop.ToList();
         foreach (var key in startInfo.Environment.Keys.Where(key => dropped.Any(prefix => key.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))).ToList())
         {

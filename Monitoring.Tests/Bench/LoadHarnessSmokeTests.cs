@@ -1,0 +1,54 @@
+using System.Globalization;
+using Monitoring.Tests.Infrastructure;
+
+namespace Monitoring.Tests.Bench;
+
+/// <summary>
+/// The load harness in --smoke mode (one round of 1 s windows, a small scrape and growth step) against this
+/// configuration's build outputs: not a measurement, only proof that the harness still runs end to end.
+/// </summary>
+public sealed class LoadHarnessSmokeTests
+{
+    private static readonly string[] Variants = ["dataapi-metrics-on", "dataapi-metrics-off", "bare", "prometheus-net", "otel"];
+
+    [Fact]
+    public async Task Smoke_run_reports_every_variant_with_positive_throughput_and_cpu()
+    {
+        using var output = new TemporaryDirectory();
+        using var harness = CapturedProcess.Start(
+            RepositoryPaths.BuildOutput("bench/Monitoring.LoadBench"),
+            new Dictionary<string, string>(),
+            [],
+            "--smoke", "--configuration", RepositoryPaths.Configuration, "--root", RepositoryPaths.Root, "--output", output.Path);
+
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120)))
+        {
+            try
+            {
+                await harness.Process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                harness.Process.Kill(entireProcessTree: true);
+                Assert.Fail("The smoke run did not finish within 120 s:" + Environment.NewLine + harness.Output);
+            }
+        }
+        Assert.True(harness.Process.ExitCode == 0, $"Exit code {harness.Process.ExitCode}:{Environment.NewLine}{harness.Output}");
+
+        var report = Assert.Single(Directory.GetFiles(output.Path, "load-*.md"));
+        var lines = await File.ReadAllLinesAsync(report);
+        foreach (var variant in Variants)
+        {
+            var row = Assert.Single(lines, line => line.StartsWith($"| {variant} |", StringComparison.Ordinal));
+            var cells = row.Split('|', StringSplitOptions.TrimEntries);
+            // | Variant | req/s | p99 | CPU µs/request median [IQR] (min–max) | ...
+            Assert.True(Number(cells[2]) > 0, $"req/s of {variant}: {row}");
+            Assert.True(Number(cells[4].Split(' ')[0]) > 0, $"CPU per request of {variant}: {row}");
+        }
+        Assert.Contains(lines, line => line.StartsWith("## Scrape cost", StringComparison.Ordinal));
+        Assert.Contains(lines, line => line.StartsWith("## Cost growth", StringComparison.Ordinal));
+    }
+
+    private static double Number(string cell) =>
+        double.Parse(cell.Replace(",", "", StringComparison.Ordinal), NumberStyles.Float, CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,126 @@
+using System.Globalization;
+using System.Text;
+
+namespace Monitoring.LoadBench;
+
+/// <summary>The report as markdown: the load table first, then the scrape cost and the cost growth.</summary>
+internal static class MarkdownReport
+{
+    public static string LoadTable(IReadOnlyList<VariantSummary> variants)
+    {
+        var text = new StringBuilder();
+        text.AppendLine("| Variant | req/s (median) | p99 (median) | CPU µs/request median [IQR] (min–max) | req/s vs bare | CPU vs bare | µs added vs bare, paired median [IQR] | peak RSS | errors |");
+        text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var row in variants)
+        {
+            var cpu = row.CpuMicrosecondsPerRequest;
+            var added = row.AddedMicrosecondsVsBare;
+            text.AppendLine(Invariant(
+                $"| {row.Name} | {row.RequestsPerSecond.Median:N0} | {Latency(row.P99Microseconds.Median)} | {cpu.Median:F1} [{cpu.Q1:F1}–{cpu.Q3:F1}] ({cpu.Min:F1}–{cpu.Max:F1}) | {row.ThroughputVsBare:P0} | {row.CpuVsBare:F2}× | {Signed(added.Median)} [{Signed(added.Q1)}…{Signed(added.Q3)}] | {Mebibytes(row.PeakResidentBytes)} | {(row.Errors == 0 ? "0" : row.Errors.ToString("N0", CultureInfo.InvariantCulture) + " ⚠")} |"));
+        }
+        return text.ToString();
+    }
+
+    public static string PairedLine(IReadOnlyList<VariantSummary> variants)
+    {
+        var metricsOn = variants.Single(row => row.Name == Variant.MetricsOn);
+        var paired = metricsOn.AddedMicrosecondsVsMetricsOff!;
+        return Invariant(
+            $"**DataApi metrics on − metrics off**, per-round paired CPU difference: median **{Signed(paired.Median)} µs/request**, IQR {Signed(paired.Q1)} … {Signed(paired.Q3)}, min–max {Signed(paired.Min)} … {Signed(paired.Max)} over {paired.Count} rounds.");
+    }
+
+    public static string Render(BenchReport report)
+    {
+        var options = report.Options;
+        var text = new StringBuilder();
+        text.AppendLine(Invariant($"# Load benchmark {report.StartedAt:yyyy-MM-dd HH:mm} UTC{(options.Smoke ? " (smoke run: not a measurement)" : "")}"));
+        text.AppendLine();
+        text.AppendLine(Invariant($"- Machine: {report.Machine}; load average before {report.LoadAverageBefore}, after {report.LoadAverageAfter}."));
+        text.AppendLine(Invariant($"- Servers pinned to CPU {options.ServerCpu}, `wrk -t1 -c{options.Connections} --latency` pinned to CPU {options.ClientCpu}, GET {LoadWindow.Path}."));
+        text.AppendLine(Invariant($"- {options.Rounds} rounds × {options.WindowSeconds} s windows, variant order shuffled every round (seed {options.Seed}), {options.WarmupSeconds} s warm-up per variant; build: {options.Configuration}."));
+        text.AppendLine(Invariant($"- Duration: {(report.FinishedAt - report.StartedAt).TotalMinutes:F1} min."));
+        if (report.StoppedBecause is { } reason)
+        {
+            text.AppendLine(Invariant($"- ⚠ The load rounds {reason}"));
+        }
+        text.AppendLine();
+        text.AppendLine("## Load");
+        text.AppendLine();
+        text.Append(LoadTable(report.Variants));
+        text.AppendLine();
+        text.AppendLine(PairedLine(report.Variants));
+        text.AppendLine();
+        foreach (var row in report.Variants)
+        {
+            text.AppendLine(Invariant($"- `{row.Name}`: {row.Description}."));
+        }
+        if (report.Variants.Any(row => row.Errors > 0))
+        {
+            text.AppendLine();
+            text.AppendLine("⚠ Some windows had non-2xx responses or socket errors (column `errors`): those rows measure something else than the 200 path.");
+        }
+
+        if (report.Scrape is { } scrape)
+        {
+            text.AppendLine();
+            text.AppendLine("## Scrape cost (DataApi, metrics on)");
+            text.AppendLine();
+            text.AppendLine(Invariant($"{options.Scrapes} scrapes per row, plain and gzip alternated; latency to the last byte from a keep-alive client; size as sent."));
+            text.AppendLine();
+            text.AppendLine("| Series (sample lines) | plain median | plain p99 | plain size | gzip median | gzip p99 | gzip size | Content-Encoding |");
+            text.AppendLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+            foreach (var level in scrape)
+            {
+                text.AppendLine(Invariant(
+                    $"| {level.Series:N0} | {Latency(level.PlainMicroseconds.Median)} | {Latency(level.PlainMicroseconds.P99)} | {Kibibytes(level.PlainBytes)} | {Latency(level.GzipMicroseconds.Median)} | {Latency(level.GzipMicroseconds.P99)} | {Kibibytes(level.GzipBytes)} | {level.GzipContentEncoding ?? "none"} |"));
+            }
+        }
+
+        if (report.Growth is { } growth)
+        {
+            text.AppendLine();
+            text.AppendLine("## Cost growth (DataApi, metrics on)");
+            text.AppendLine();
+            text.AppendLine(Invariant(
+                $"{growth.Paths:N0} requests to distinct unmatched paths with random methods in {growth.FloodSeconds:F1} s (statuses: {string.Join(", ", growth.FloodStatuses.OrderBy(pair => pair.Key).Select(pair => $"{pair.Key} × {pair.Value:N0}"))}); before and after: median of {options.GrowthWindows} × {options.WindowSeconds} s windows, alternating with an untouched control DataApi."));
+            text.AppendLine();
+            text.AppendLine("| | CPU µs/request | req/s | RSS | peak RSS | series |");
+            text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: |");
+            foreach (var (name, point) in new[]
+            {
+                ("flooded, before", growth.Before), ("flooded, after", growth.After),
+                ("control, before", growth.ControlBefore), ("control, after", growth.ControlAfter),
+            })
+            {
+                text.AppendLine(Invariant(
+                    $"| {name} | {point.CpuMicrosecondsPerRequest:F1} | {point.RequestsPerSecond:N0} | {Mebibytes(point.ResidentBytes)} | {Mebibytes(point.PeakResidentBytes)} | {point.Series:N0} |"));
+            }
+            text.AppendLine();
+            text.AppendLine(Invariant(
+                $"Flooded minus control, after minus before: **{Signed(growth.NetCpuChangeMicroseconds)} µs/request**. Series: {growth.Before.Series:N0} before, {growth.SeriesHalfway:N0} halfway through the flood, {growth.After.Series:N0} after (the first requests add the series of each new method × status on the unmatched endpoint; with bounded labels the count stops there, so halfway and after differ by the scrapes' own series at most)."));
+        }
+
+        text.AppendLine();
+        text.AppendLine("## Windows");
+        text.AppendLine();
+        text.AppendLine("| Round | Variant | req/s | p99 | CPU µs/request | requests | errors |");
+        text.AppendLine("| ---: | --- | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var sample in report.Samples)
+        {
+            text.AppendLine(Invariant(
+                $"| {sample.Round} | {sample.Variant} | {sample.Wrk.RequestsPerSecond:N0} | {Latency(sample.Wrk.P99Microseconds)} | {sample.CpuMicrosecondsPerRequest:F1} | {sample.Wrk.Requests:N0} | {sample.Wrk.Errors} |"));
+        }
+        return text.ToString();
+    }
+
+    private static string Latency(double microseconds) =>
+        microseconds >= 1000 ? Invariant($"{microseconds / 1000:F2} ms") : Invariant($"{microseconds:F0} µs");
+
+    private static string Signed(double value) => Invariant($"{value:+0.0;-0.0;0.0}");
+
+    private static string Mebibytes(long bytes) => Invariant($"{bytes / 1048576.0:F0} MiB");
+
+    private static string Kibibytes(long bytes) => Invariant($"{bytes / 1024.0:F1} KiB");
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

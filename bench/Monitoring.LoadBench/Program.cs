@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Monitoring.LoadBench;
+
+// The load benchmark: every variant side by side in one run, rounds in shuffled order, servers on one CPU, wrk on the
+// other. Runs the servers from an existing build output; see bench/README.md.
+BenchOptions options;
+try
+{
+    options = BenchOptions.Parse(args);
+}
+catch (ArgumentException exception)
+{
+    await Console.Error.WriteLineAsync(exception.Message + Environment.NewLine + BenchOptions.Usage);
+    return 2;
+}
+
+var layout = new RepositoryLayout(RepositoryLayout.FindRoot(options.Root), options.Configuration);
+try
+{
+    layout.EnsureBuilt();
+    Tools.EnsureInstalled();
+}
+catch (InvalidOperationException exception)
+{
+    await Console.Error.WriteLineAsync(exception.Message);
+    return 2;
+}
+
+var machine = Tools.DescribeMachine();
+// The harness itself waits on the client CPU, so that it never takes time from the server it measures.
+if (OperatingSystem.IsLinux())
+{
+    Process.GetCurrentProcess().ProcessorAffinity = 1 << options.ClientCpu;
+}
+
+var startedAt = DateTimeOffset.UtcNow;
+var loadBefore = Tools.LoadAverage();
+var dataDirectory = Directory.CreateTempSubdirectory("monitoring-loadbench-");
+var log = Console.Out;
+try
+{
+    var variants = Variant.All(layout, dataDirectory.FullName);
+    var (samples, stoppedBecause) = await LoadRounds.RunAsync(variants, options, log);
+    var summaries = VariantSummary.From(variants, samples);
+    log.WriteLine();
+    log.Write(MarkdownReport.LoadTable(summaries));
+    log.WriteLine(MarkdownReport.PairedLine(summaries));
+    log.WriteLine();
+
+    IReadOnlyList<ScrapeLevel>? scrape = null;
+    if (!options.SkipScrape)
+    {
+        await using var server = await StartDataApiAsync("dataapi-scrape");
+        scrape = await ScrapeCost.MeasureAsync(server, options, log);
+    }
+
+    GrowthResult? growth = null;
+    if (!options.SkipGrowth)
+    {
+        await using var flooded = await StartDataApiAsync("dataapi-growth");
+        await using var control = await StartDataApiAsync("dataapi-growth-control");
+        growth = await CostGrowth.MeasureAsync(flooded, control, options, log);
+    }
+
+    var report = new BenchReport(startedAt, DateTimeOffset.UtcNow, options, machine, loadBefore, Tools.LoadAverage(), stoppedBecause, summaries, samples, scrape, growth);
+    var outputDirectory = options.OutputDirectory ?? Path.Combine(layout.Root, "bench", "results");
+    Directory.CreateDirectory(outputDirectory);
+    var name = "load-" + startedAt.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+    var markdownPath = Path.Combine(outputDirectory, name + ".md");
+    await File.WriteAllTextAsync(markdownPath, MarkdownReport.Render(report));
+    await File.WriteAllTextAsync(Path.Combine(outputDirectory, name + ".json"), JsonSerializer.Serialize(report, JsonOptions()));
+    log.WriteLine($"Report: {markdownPath}");
+    return stoppedBecause is not null ? 4 : summaries.Any(row => row.Errors > 0) ? 3 : 0;
+}
+finally
+{
+    dataDirectory.Delete(recursive: true);
+}
+
+async Task<ServerProcess> StartDataApiAsync(string name)
+{
+    var variant = Variant.DataApi(layout, name, "The DataApi, metrics on", dataDirectory.FullName, metricsEnabled: true);
+    var server = await ServerProcess.StartReadyAsync(variant, options.ServerCpu, TimeSpan.FromSeconds(60));
+    await server.SeedAsync();
+    if (options.WarmupSeconds > 0)
+    {
+        await Wrk.RunAsync(server.BaseUrl + LoadWindow.Path, options.WarmupSeconds, options.Connections, options.ClientCpu);
+    }
+    return server;
+}
+
+static JsonSerializerOptions JsonOptions() => new(JsonSerializerDefaults.Web)
+{
+    WriteIndented = true,
+    NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+};

@@ -1,0 +1,167 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+
+namespace Monitoring.LoadBench;
+
+/// <summary>A variant's server, pinned to one CPU with taskset, listening on a loopback port.</summary>
+internal sealed class ServerProcess : IAsyncDisposable
+{
+    private static readonly string[] InheritedPrefixesToDrop = ["ASPNETCORE_", "DOTNET_URLS", "OTEL_", "HTTP_PORTS", "HTTPS_PORTS"];
+    private readonly Process _process;
+    private readonly Queue<string> _lastLines = new();
+
+    private ServerProcess(Variant variant, Process process, int port)
+    {
+        Variant = variant;
+        _process = process;
+        Port = port;
+        Client = new HttpClient { BaseAddress = new Uri(BaseUrl), Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public Variant Variant { get; }
+
+    public int Port { get; }
+
+    public string BaseUrl => string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{Port}");
+
+    public HttpClient Client { get; }
+
+    /// <summary>taskset execs the server, so this is the server's own process id.</summary>
+    public int Pid => _process.Id;
+
+    public double CpuSeconds()
+    {
+        EnsureRunning();
+        return ProcStats.CpuSeconds(Pid);
+    }
+
+    /// <summary>Throws <see cref="ServerExitedException"/>, with the server's last output, once the process is gone.</summary>
+    public void EnsureRunning()
+    {
+        if (_process.HasExited)
+        {
+            throw new ServerExitedException($"{Variant.Name} (pid {Pid}) exited with {_process.ExitCode}:{Environment.NewLine}{LastOutput()}");
+        }
+    }
+
+    public long PeakResidentBytes() => ProcStats.PeakResidentBytes(Pid);
+
+    public long ResidentBytes() => ProcStats.ResidentBytes(Pid);
+
+    public static async Task<ServerProcess> StartReadyAsync(Variant variant, int cpu, TimeSpan timeout)
+    {
+        var port = FreePort.Next();
+        var startInfo = new ProcessStartInfo("taskset")
+        {
+            WorkingDirectory = Path.GetDirectoryName(variant.Assembly)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[] { "-c", cpu.ToString(CultureInfo.InvariantCulture), "dotnet", variant.Assembly }.Concat(variant.Arguments))
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+        foreach (var key in startInfo.Environment.Keys.Where(key => InheritedPrefixesToDrop.Any(prefix => key.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))).ToList())
+        {
+            startInfo.Environment.Remove(key);
+        }
+        startInfo.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        startInfo.Environment["HOST"] = "127.0.0.1";
+        startInfo.Environment["PORT"] = port.ToString(CultureInfo.InvariantCulture);
+        foreach (var (key, value) in variant.Environment)
+        {
+            startInfo.Environment[key] = value;
+        }
+
+        var process = new Process { StartInfo = startInfo };
+        var server = new ServerProcess(variant, process, port);
+        process.OutputDataReceived += (_, line) => server.Keep(line.Data);
+        process.ErrorDataReceived += (_, line) => server.Keep(line.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            await server.WaitUntilReadyAsync(timeout);
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>POST /data with the benchmark item, so that GET /data/bench is a 200 like on the peers.</summary>
+    public async Task SeedAsync()
+    {
+        using var value = System.Text.Json.JsonDocument.Parse(Variant.ValueJson);
+        using var content = JsonContent.Create(new { key = "bench", value = value.RootElement });
+        using var response = await Client.PostAsync(new Uri("/data", UriKind.Relative), content);
+        response.EnsureSuccessStatusCode();
+    }
+
+    public string LastOutput()
+    {
+        lock (_lastLines)
+        {
+            return string.Join(Environment.NewLine, _lastLines);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            using var cancellation = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            await _process.WaitForExitAsync(cancellation.Token);
+        }
+        Client.Dispose();
+        _process.Dispose();
+    }
+
+    private async Task WaitUntilReadyAsync(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"{Variant.Name} exited with {_process.ExitCode}:{Environment.NewLine}{LastOutput()}");
+            }
+            try
+            {
+                using var response = await Client.GetAsync(new Uri("/health/ready", UriKind.Relative));
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"{Variant.Name} was not ready within {timeout}:{Environment.NewLine}{LastOutput()}");
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (_lastLines)
+        {
+            _lastLines.Enqueue(line);
+            while (_lastLines.Count > 40)
+            {
+                _lastLines.Dequeue();
+            }
+        }
+    }
+}

@@ -1,0 +1,41 @@
+namespace Monitoring.LoadBench;
+
+/// <summary>One server under test: what it is, how to start it, and whether it needs the benchmark item seeded.</summary>
+internal sealed record Variant(
+    string Name,
+    string Description,
+    string Assembly,
+    IReadOnlyList<string> Arguments,
+    IReadOnlyDictionary<string, string> Environment,
+    bool IsDataApi)
+{
+    public const string MetricsOn = "dataapi-metrics-on";
+    public const string MetricsOff = "dataapi-metrics-off";
+    public const string Bare = "bare";
+    public const string PrometheusNet = "prometheus-net";
+    public const string OpenTelemetry = "otel";
+
+    /// <summary>The JSON value of the benchmark item, the same in every variant.</summary>
+    public const string ValueJson = """{"n":42,"text":"benchmark"}""";
+
+    public static IReadOnlyList<Variant> All(RepositoryLayout layout, string dataDirectory) =>
+    [
+        DataApi(layout, MetricsOn, "The DataApi, default configuration (its metrics middleware, OpenTelemetry, /metrics)", dataDirectory, metricsEnabled: true),
+        DataApi(layout, MetricsOff, "The DataApi with METRICS_ENABLED=false (no metrics middleware, no MeterProvider, no /metrics)", dataDirectory, metricsEnabled: false),
+        Peer(layout, Bare, "Kestrel minimal API, the same route from memory, no metrics: the ceiling", "bare"),
+        Peer(layout, PrometheusNet, "The same route with prometheus-net.AspNetCore UseHttpMetrics + MapMetrics", "prometheus-net"),
+        Peer(layout, OpenTelemetry, "The same route with OpenTelemetry AddAspNetCoreInstrumentation metrics + Prometheus exporter", "otel"),
+    ];
+
+    public static Variant DataApi(RepositoryLayout layout, string name, string description, string dataDirectory, bool metricsEnabled) =>
+        new(name, description, layout.DataApiAssembly, [],
+            new Dictionary<string, string>
+            {
+                ["DATA_PATH"] = Path.Combine(dataDirectory, name + ".db"),
+                ["METRICS_ENABLED"] = metricsEnabled ? "true" : "false",
+            },
+            IsDataApi: true);
+
+    private static Variant Peer(RepositoryLayout layout, string name, string description, string variant) =>
+        new(name, description, layout.PeersAssembly, ["--variant", variant, "--value", ValueJson], new Dictionary<string, string>(), IsDataApi: false);
+}
