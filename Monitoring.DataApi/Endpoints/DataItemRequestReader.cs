@@ -99,6 +99,11 @@ public static class DataItemRequestReader
         {
             return Invalid($"The body is not valid JSON: {DescribeJsonError(exception)}");
         }
+        catch (InvalidOperationException)
+        {
+            // The duplicate-property check unescapes every property name, surrogates included.
+            return UnpairedSurrogate();
+        }
 
         using (document)
         {
@@ -106,11 +111,10 @@ public static class DataItemRequestReader
             {
                 return Validate(document.RootElement);
             }
-            catch (InvalidOperationException)
+            // Reading the key throws InvalidOperationException; serializing the value wraps it in a JsonException.
+            catch (Exception exception) when (exception is InvalidOperationException || exception.InnerException is InvalidOperationException)
             {
-                // A \uD800-style escape of a lone surrogate: valid JSON syntax, but no text. Stored, it would become
-                // U+FFFD and collide with other keys and values.
-                return Invalid("The body contains an unpaired surrogate escape (such as \\uD800), which is not text.");
+                return UnpairedSurrogate();
             }
         }
     }
@@ -232,6 +236,11 @@ public static class DataItemRequestReader
 
     private static (DataItemWrite?, ProblemHttpResult?) Invalid(string detail) =>
         Fail(StatusCodes.Status400BadRequest, "Invalid request body", detail);
+
+    // A \uD800-style escape of a lone surrogate: valid JSON syntax, but no text. Stored, it would become U+FFFD and
+    // collide with other keys and values.
+    private static (DataItemWrite?, ProblemHttpResult?) UnpairedSurrogate() =>
+        Invalid("The body contains an unpaired surrogate escape (such as \\uD800), which is not text.");
 
     private static (DataItemWrite?, ProblemHttpResult?) TooLarge() =>
         Fail(StatusCodes.Status413PayloadTooLarge, "Request body too large",
