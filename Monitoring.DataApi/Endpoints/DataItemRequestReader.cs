@@ -18,12 +18,19 @@ public static class DataItemRequestReader
     public const int MaxKeyLength = 256;
     public const int MaxValueBytes = 64 * 1024;
 
+    /// <summary>
+    /// Responses are written with System.Text.Json's default depth limit of 64, and a page of <c>GET /data</c> holds a
+    /// value two levels deeper than a request body does ({"items":[{"value":…}]} against {"value":…}): a deeper body
+    /// would be stored and then make every page that contains it fail with a 500.
+    /// </summary>
+    public const int MaxDocumentDepth = 62;
+
     private static readonly JsonDocumentOptions DocumentOptions = new()
     {
         AllowDuplicateProperties = false,
         CommentHandling = JsonCommentHandling.Disallow,
         AllowTrailingCommas = false,
-        MaxDepth = 64,
+        MaxDepth = MaxDocumentDepth,
     };
 
     public static async Task<(DataItemWrite? Request, ProblemHttpResult? Problem)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)

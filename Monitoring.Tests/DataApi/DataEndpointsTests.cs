@@ -230,6 +230,26 @@ public sealed class DataEndpointsTests : IDisposable
     }
 
     [Fact]
+    public async Task Every_value_accepted_at_the_deepest_nesting_can_be_read_and_listed()
+    {
+        var deepestAccepted = 0;
+        for (var depth = 55; depth <= 70; depth++)
+        {
+            var nested = new string('[', depth) + new string(']', depth);
+            var response = await PostRawAsync($$"""{"key":"deep-{{depth}}","value":{{nested}}}""");
+            if (!response.IsSuccessStatusCode)
+            {
+                await response.AssertProblemAsync(HttpStatusCode.BadRequest);
+                continue;
+            }
+            deepestAccepted = depth;
+            Assert.Equal(HttpStatusCode.OK, (await _client.GetAsync($"/data/deep-{depth}")).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await _client.GetAsync("/data")).StatusCode);
+        }
+        Assert.InRange(deepestAccepted, 60, 69);
+    }
+
+    [Fact]
     public async Task Post_rejects_a_body_over_1_MiB_with_413()
     {
         var body = $$"""{"key":"a","value":"{{new string('x', 1024 * 1024)}}"}""";
