@@ -61,7 +61,8 @@ public sealed class GracefulDrainTests(ITestOutputHelper output)
             {
                 await probe.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port));
             }
-            catch (SocketException exception) when (exception.SocketErrorCode == SocketError.ConnectionRefused)
+            // Reset: the connection was still in the listener's backlog when the listener closed.
+            catch (SocketException exception) when (exception.SocketErrorCode is SocketError.ConnectionRefused or SocketError.ConnectionReset)
             {
                 return clock.Elapsed;
             }
