@@ -49,6 +49,10 @@ public sealed class LoadTests(ITestOutputHelper output)
             var late = rss.MaxBetween(40, 60);
             output.WriteLine($"VmRSS max 15–25 s: {ResidentMemory.Describe(early)}, max 40–60 s: {ResidentMemory.Describe(late)}, all-run min {ResidentMemory.Describe(rss.Samples.Min(sample => sample.Bytes))} max {ResidentMemory.Describe(rss.Samples.Max(sample => sample.Bytes))}");
 
+            if (process.HasExited)
+            {
+                Assert.Fail($"The DataApi exited during the load with code {await process.WaitForExitAsync(TimeSpan.FromSeconds(5))}: {process.StandardError}{process.StandardOutput}");
+            }
             Assert.True(failures.IsEmpty, $"{failures.Count} failed requests; first ones:\n" + string.Join('\n', failures.Take(20)));
             Assert.DoesNotContain(statuses.Keys, status => status >= 500);
             Assert.All(scrapeResults, result => Assert.Null(result));

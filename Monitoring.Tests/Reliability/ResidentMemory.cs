@@ -7,9 +7,22 @@ public static class ResidentMemory
 {
     public const double Mebibyte = 1024 * 1024;
 
-    public static long BytesOf(int processId)
+    public static long BytesOf(int processId) =>
+        TryBytesOf(processId) ?? throw new InvalidOperationException($"Process {processId} is gone");
+
+    /// <summary>Null when the process is gone.</summary>
+    public static long? TryBytesOf(int processId)
     {
-        foreach (var line in File.ReadLines($"/proc/{processId}/status"))
+        IEnumerable<string> lines;
+        try
+        {
+            lines = File.ReadAllLines($"/proc/{processId}/status");
+        }
+        catch (Exception exception) when (exception is DirectoryNotFoundException or FileNotFoundException)
+        {
+            return null;
+        }
+        foreach (var line in lines)
         {
             // "VmRSS:     123456 kB"
             if (line.StartsWith("VmRSS:", StringComparison.Ordinal))

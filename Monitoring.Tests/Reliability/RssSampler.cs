@@ -17,7 +17,11 @@ public sealed class RssSampler : IAsyncDisposable
             using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
             while (clock.Elapsed < maximum && await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
             {
-                var bytes = ResidentMemory.BytesOf(processId);
+                if (ResidentMemory.TryBytesOf(processId) is not { } bytes)
+                {
+                    // The process is gone: the test says so, with its output.
+                    return;
+                }
                 lock (_samples)
                 {
                     _samples.Add((clock.Elapsed, bytes));
