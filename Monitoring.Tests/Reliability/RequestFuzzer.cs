@@ -50,9 +50,11 @@ public static class RequestFuzzer
         };
         // Kestrel refuses a path whose decoded form holds a NUL, before any application code runs.
         fuzzCase = fuzzCase with { KestrelMayRefuse = fuzzCase.KestrelMayRefuse || fuzzCase.Target.Contains("%00", StringComparison.Ordinal) };
-        // Past the limit the server answers 413 and closes while HttpClient is still writing, and HttpClient then
-        // reports the broken pipe instead of the response: such bodies go on a socket read while it is written.
-        return fuzzCase.RawRequest is null && fuzzCase.Body?.Length > BodyLimit ? AsRaw(fuzzCase) : fuzzCase;
+        // Past the limit the server answers 413, and for a request it refuses outright a bare 400, and closes while
+        // HttpClient is still writing the body; HttpClient then reports the broken pipe instead of the response. Such
+        // requests go on a socket that is read while it is written.
+        var answeredBeforeTheBody = fuzzCase.Body?.Length > BodyLimit || (fuzzCase.KestrelMayRefuse && fuzzCase.Body?.Length > 0);
+        return fuzzCase.RawRequest is null && answeredBeforeTheBody ? AsRaw(fuzzCase) : fuzzCase;
     }
 
     private static FuzzCase AsRaw(FuzzCase fuzzCase)
