@@ -6,7 +6,8 @@ namespace Monitoring.Tests.Reliability;
 
 /// <summary>
 /// One HTTP/1.1 request written byte for byte on a fresh loopback connection, and the response read until the server
-/// closes it: for what HttpClient refuses to send (bad tokens, bare LF, conflicting lengths, control characters).
+/// closes it: for what HttpClient refuses to send (bad tokens, bare LF, conflicting lengths, control characters), and
+/// for requests the server answers before it has read their body.
 /// </summary>
 public static class RawHttpExchange
 {
