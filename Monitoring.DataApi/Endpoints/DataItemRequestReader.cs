@@ -18,12 +18,19 @@ public static class DataItemRequestReader
     public const int MaxKeyLength = 256;
     public const int MaxValueBytes = 64 * 1024;
 
+    /// <summary>
+    /// Responses are written with System.Text.Json's default depth limit of 64, and a page of <c>GET /data</c> holds a
+    /// value two levels deeper than a request body does ({"items":[{"value":…}]} against {"value":…}): a deeper body
+    /// would be stored and then make every page that contains it fail with a 500.
+    /// </summary>
+    public const int MaxDocumentDepth = 62;
+
     private static readonly JsonDocumentOptions DocumentOptions = new()
     {
         AllowDuplicateProperties = false,
         CommentHandling = JsonCommentHandling.Disallow,
         AllowTrailingCommas = false,
-        MaxDepth = 64,
+        MaxDepth = MaxDocumentDepth,
     };
 
     public static async Task<(DataItemWrite? Request, ProblemHttpResult? Problem)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
@@ -99,6 +106,11 @@ public static class DataItemRequestReader
         {
             return Invalid($"The body is not valid JSON: {DescribeJsonError(exception)}");
         }
+        catch (InvalidOperationException)
+        {
+            // The duplicate-property check unescapes every property name, surrogates included.
+            return UnpairedSurrogate();
+        }
 
         using (document)
         {
@@ -106,11 +118,10 @@ public static class DataItemRequestReader
             {
                 return Validate(document.RootElement);
             }
-            catch (InvalidOperationException)
+            // Reading the key throws InvalidOperationException; serializing the value wraps it in a JsonException.
+            catch (Exception exception) when (exception is InvalidOperationException || exception.InnerException is InvalidOperationException)
             {
-                // A \uD800-style escape of a lone surrogate: valid JSON syntax, but no text. Stored, it would become
-                // U+FFFD and collide with other keys and values.
-                return Invalid("The body contains an unpaired surrogate escape (such as \\uD800), which is not text.");
+                return UnpairedSurrogate();
             }
         }
     }
@@ -232,6 +243,11 @@ public static class DataItemRequestReader
 
     private static (DataItemWrite?, ProblemHttpResult?) Invalid(string detail) =>
         Fail(StatusCodes.Status400BadRequest, "Invalid request body", detail);
+
+    // A \uD800-style escape of a lone surrogate: valid JSON syntax, but no text. Stored, it would become U+FFFD and
+    // collide with other keys and values.
+    private static (DataItemWrite?, ProblemHttpResult?) UnpairedSurrogate() =>
+        Invalid("The body contains an unpaired surrogate escape (such as \\uD800), which is not text.");
 
     private static (DataItemWrite?, ProblemHttpResult?) TooLarge() =>
         Fail(StatusCodes.Status413PayloadTooLarge, "Request body too large",

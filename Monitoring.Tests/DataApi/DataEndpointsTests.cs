@@ -168,6 +168,9 @@ public sealed class DataEndpointsTests : IDisposable
     [InlineData("""{"key":".","value":1}""", "'.' or '..'")]
     [InlineData("""{"key":"..","value":1}""", "'.' or '..'")]
     [InlineData("""{"key":"a\ud800b","value":1}""", "surrogate")]
+    [InlineData("""{"key":"a","value":"x\ud800"}""", "surrogate")]
+    [InlineData("""{"key":"a","value":{"\udc00":1}}""", "surrogate")]
+    [InlineData("""{"\ud800":1,"key":"a","value":1}""", "surrogate")]
     [InlineData("""{"key":5,"value":1}""", "must be a string")]
     [InlineData("""{"key":null,"value":1}""", "must be a string")]
     [InlineData("""{"value":1}""", "'key' is required")]
@@ -224,6 +227,26 @@ public sealed class DataEndpointsTests : IDisposable
     {
         var deep = new string('[', 100) + new string(']', 100);
         await (await PostRawAsync($$"""{"key":"a","value":{{deep}}}""")).AssertProblemAsync(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task Every_value_accepted_at_the_deepest_nesting_can_be_read_and_listed()
+    {
+        var deepestAccepted = 0;
+        for (var depth = 55; depth <= 70; depth++)
+        {
+            var nested = new string('[', depth) + new string(']', depth);
+            var response = await PostRawAsync($$"""{"key":"deep-{{depth}}","value":{{nested}}}""");
+            if (!response.IsSuccessStatusCode)
+            {
+                await response.AssertProblemAsync(HttpStatusCode.BadRequest);
+                continue;
+            }
+            deepestAccepted = depth;
+            Assert.Equal(HttpStatusCode.OK, (await _client.GetAsync($"/data/deep-{depth}")).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await _client.GetAsync("/data")).StatusCode);
+        }
+        Assert.InRange(deepestAccepted, 60, 69);
     }
 
     [Fact]

@@ -13,6 +13,10 @@ public sealed class DataApiProcess : IAsyncDisposable
 
     public string StandardOutput => _process.StandardOutput;
 
+    public int ProcessId => _process.Process.Id;
+
+    public bool HasExited => _process.Process.HasExited;
+
     public string StandardError => _process.StandardError;
 
     /// <summary>A client of the process, when it was started with <see cref="StartReadyAsync"/>.</summary>

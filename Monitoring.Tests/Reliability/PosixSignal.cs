@@ -1,0 +1,20 @@
+using System.Runtime.InteropServices;
+
+namespace Monitoring.Tests.Reliability;
+
+/// <summary>Sends a signal the way an orchestrator stops a container (<c>kill(2)</c>); Process.Kill only sends SIGKILL.</summary>
+public static partial class PosixSignal
+{
+    public const int Terminate = 15;
+
+    public static void Send(int processId, int signal)
+    {
+        if (Kill(processId, signal) != 0)
+        {
+            throw new InvalidOperationException($"kill({processId}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+}
