@@ -50,6 +50,10 @@ public static class DataApiServiceCollectionExtensions
             services.AddApiKeyAuthentication(configuration);
         }
 
+        // Responses nest a stored value two levels below the root (a page's items); values from before the request
+        // depth limit (62) must still be writable, so the response limit is well above the framework's 64.
+        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.MaxDepth = 128);
+
         services.AddDataApiOpenApi();
         AddStore(builder);
         AddMetrics(builder);

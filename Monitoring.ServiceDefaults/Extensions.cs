@@ -26,6 +26,8 @@ public static class Extensions
 
     public const string MetricsPath = "/metrics";
 
+    private const string KestrelMemoryPoolMeter = "Microsoft.AspNetCore.MemoryPool";
+
     /// <summary>
     /// <c>METRICS_ENABLED=false</c> removes metrics altogether: no MeterProvider, no exporter, no <c>/metrics</c>.
     /// The benchmark's baseline; a service can read it too to drop its own recording.
@@ -64,6 +66,9 @@ public static class Extensions
             builder.Services.AddOpenTelemetry()
                 .WithMetrics(metrics => metrics
                     .AddAspNetCoreInstrumentation()
+                    // Kestrel's memory-pool counters change on every buffer rented and returned, several times a
+                    // request, and no dashboard or alert reads them: dropped, so they are never even recorded.
+                    .AddView(instrument => instrument.Meter.Name == KestrelMemoryPoolMeter ? MetricStreamConfiguration.Drop : null)
                     .AddHttpClientInstrumentation()
                     .AddRuntimeInstrumentation()
                     .AddPrometheusFriendlyRuntimeNames()
