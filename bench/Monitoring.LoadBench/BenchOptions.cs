@@ -7,7 +7,7 @@ internal sealed record BenchOptions
 {
     public int Rounds { get; init; } = 20;
     public int WindowSeconds { get; init; } = 5;
-    public int WarmupSeconds { get; init; } = 10;
+    public int WarmupSeconds { get; init; } = 60;
     public int Connections { get; init; } = 16;
     public string Configuration { get; init; } = "Release";
     public string? Root { get; init; }
