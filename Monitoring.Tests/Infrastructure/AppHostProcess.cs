@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 
 namespace Monitoring.Tests.Infrastructure;
@@ -64,7 +63,7 @@ public sealed partial class AppHostProcess : IAsyncDisposable
         if (!process.HasExited)
         {
             // SIGTERM: the AppHost stops its resources; it ignores SIGINT when it has no terminal.
-            _ = SendSignal(process.Id, 15);
+            PosixSignal.TrySend(process.Id, PosixSignal.Terminate);
             using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(60));
             try
             {
@@ -78,9 +77,6 @@ public sealed partial class AppHostProcess : IAsyncDisposable
         }
         _process.Dispose();
     }
-
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int SendSignal(int pid, int signal);
 
     [GeneratedRegex(@"scrape targets in \S+: (localhost:\d+)")]
     private static partial Regex DataApiTarget();

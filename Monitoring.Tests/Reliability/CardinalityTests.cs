@@ -31,20 +31,20 @@ public sealed class CardinalityTests(ITestOutputHelper output)
         };
 
         // Twice, so that the scrape's own GET /metrics series exist before the first count.
-        await HttpSeries.ScrapeAsync(client);
-        var initial = await HttpSeries.ScrapeAsync(client);
+        await HttpSeriesSnapshot.ScrapeAsync(client);
+        var initial = await HttpSeriesSnapshot.ScrapeAsync(client);
 
         // The same kinds of request as the measured run, with other paths and methods: the series they create and the
         // memory the server settles at (pools, JIT, connection buffers) are there before the measurement starts.
         await SendAsync(client, "warm-up", WarmUpRequests - 100, 100);
-        var warmedUp = await HttpSeries.ScrapeAsync(client);
+        var warmedUp = await HttpSeriesSnapshot.ScrapeAsync(client);
         var rssBefore = ResidentMemory.BytesOf(process.ProcessId);
 
         var clock = Stopwatch.StartNew();
         await SendAsync(client, "run", DistinctPaths, DistinctMethods);
         clock.Stop();
         var rssAfter = ResidentMemory.BytesOf(process.ProcessId);
-        var final = await HttpSeries.ScrapeAsync(client);
+        var final = await HttpSeriesSnapshot.ScrapeAsync(client);
 
         var perCombination = final.Count - initial.Count;
         output.WriteLine($"{DistinctPaths + DistinctMethods} requests ({DistinctPaths} distinct unmatched paths, {DistinctMethods} distinct methods) in {clock.Elapsed.TotalSeconds:F1} s, {(DistinctPaths + DistinctMethods) / clock.Elapsed.TotalSeconds:F0} req/s, after a warm-up of {WarmUpRequests}");
@@ -52,7 +52,7 @@ public sealed class CardinalityTests(ITestOutputHelper output)
         output.WriteLine($"endpoint labels: {string.Join(", ", final.Endpoints)}; method labels: {string.Join(", ", final.Methods)}");
         output.WriteLine($"VmRSS: {ResidentMemory.Describe(rssBefore)} after the warm-up, {ResidentMemory.Describe(rssAfter)} after the run (growth {ResidentMemory.Describe(rssAfter - rssBefore)})");
 
-        Assert.All(final.Methods, method => Assert.Contains(method, HttpSeries.BoundedMethods));
+        Assert.All(final.Methods, method => Assert.Contains(method, HttpSeriesSnapshot.BoundedMethods));
         Assert.All(final.Endpoints, endpoint => Assert.True(endpoint == "unmatched" || endpoint.StartsWith('/'),
             $"endpoint label '{endpoint}' is neither a route template nor 'unmatched'"));
         Assert.DoesNotContain(final.LabelValues, value => value.Contains("run-", StringComparison.OrdinalIgnoreCase));

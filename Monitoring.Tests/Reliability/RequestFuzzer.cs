@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Monitoring.Tests.Infrastructure;
 
 namespace Monitoring.Tests.Reliability;
 

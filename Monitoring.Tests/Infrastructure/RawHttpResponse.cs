@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Monitoring.Tests.Reliability;
+namespace Monitoring.Tests.Infrastructure;
 
 /// <summary>A response read off the wire; null when the server closed the connection without answering.</summary>
 public sealed record RawHttpResponse(int Status, IReadOnlyDictionary<string, string> Headers, byte[] Body)

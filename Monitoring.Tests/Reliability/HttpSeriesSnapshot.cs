@@ -3,13 +3,13 @@ using Monitoring.Tests.Infrastructure;
 namespace Monitoring.Tests.Reliability;
 
 /// <summary>The http_* series of one scrape of /metrics, and their label values.</summary>
-public sealed class HttpSeries
+public sealed class HttpSeriesSnapshot
 {
     /// <summary>Standard methods, and what stands for all others: the contract's OTHER, OpenTelemetry's _OTHER.</summary>
     public static readonly IReadOnlySet<string> BoundedMethods =
         new HashSet<string>(StringComparer.Ordinal) { "GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE", "CONNECT", "OTHER", "_OTHER" };
 
-    private HttpSeries(IReadOnlyList<PrometheusText.Sample> samples) => Samples = samples;
+    private HttpSeriesSnapshot(IReadOnlyList<PrometheusText.Sample> samples) => Samples = samples;
 
     public IReadOnlyList<PrometheusText.Sample> Samples { get; }
 
@@ -28,11 +28,11 @@ public sealed class HttpSeries
         .OfType<string>()
         .Distinct(StringComparer.Ordinal);
 
-    public static async Task<HttpSeries> ScrapeAsync(HttpClient client) =>
+    public static async Task<HttpSeriesSnapshot> ScrapeAsync(HttpClient client) =>
         new((await PrometheusText.ScrapeAsync(client)).Samples.Where(sample => sample.Name.StartsWith("http_", StringComparison.Ordinal)).ToList());
 
     /// <summary>Series identities (name and every label) that this scrape has and <paramref name="earlier"/> had not.</summary>
-    public IReadOnlyList<string> NewSince(HttpSeries earlier)
+    public IReadOnlyList<string> NewSince(HttpSeriesSnapshot earlier)
     {
         var known = earlier.Samples.Select(Identity).ToHashSet(StringComparer.Ordinal);
         return Samples.Select(Identity).Where(identity => !known.Contains(identity)).ToList();

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Monitoring.Tests.Reliability;
+namespace Monitoring.Tests.Infrastructure;
 
 /// <summary>
 /// One HTTP/1.1 request written byte for byte on a fresh loopback connection, and the response read until the server
