@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
+using Monitoring.DataApi.Security;
 
 namespace Monitoring.DataApi.Problems;
 
@@ -21,6 +22,8 @@ public sealed class ProblemJsonWriter(IOptions<JsonOptions> jsonOptions) : IProb
         problem.Status ??= http.Response.StatusCode;
         problem.Title ??= ReasonPhrases.GetReasonPhrase(problem.Status.Value);
         problem.Extensions.TryAdd("traceId", Activity.Current?.Id ?? http.TraceIdentifier);
+        // Again here: a problem written by the exception handler follows a response whose headers were cleared.
+        SecurityHeadersMiddleware.Apply(http.Response.Headers);
 
         return new ValueTask(http.Response.WriteAsJsonAsync(
             problem,

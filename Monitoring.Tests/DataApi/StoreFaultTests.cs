@@ -33,6 +33,8 @@ public sealed class StoreFaultTests
         {
             var problem = await refused.AssertProblemAsync(HttpStatusCode.ServiceUnavailable);
             Assert.Equal(TimeSpan.FromSeconds(5), refused.Headers.RetryAfter?.Delta);
+            // The exception handler cleared the response before this problem was written: the headers are set again.
+            Assert.Equal("nosniff", Assert.Single(refused.Headers.GetValues("X-Content-Type-Options")));
             Assert.DoesNotContain(path, problem.GetRawText(), StringComparison.Ordinal);
             Assert.DoesNotContain("readonly", problem.GetRawText(), StringComparison.OrdinalIgnoreCase);
         }
