@@ -89,6 +89,8 @@ public static class DataApiServiceCollectionExtensions
             return;
         }
         builder.Services.AddHostedService<ProcessSamplingService>();
-        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(DataApiMetrics.MeterName));
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(DataApiMetrics.MeterName)
+            .AddView(FrameworkHttpMetrics.DropDuplicates));
     }
 }

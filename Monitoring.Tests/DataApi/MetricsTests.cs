@@ -229,15 +229,19 @@ public sealed class MetricsTests : IDisposable
     }
 
     [Fact]
-    public async Task AspNetCore_semantic_convention_metrics_stay_on_the_endpoint()
+    public async Task The_frameworks_duplicates_of_the_contracts_http_metrics_are_dropped_and_its_other_metrics_stay()
     {
         var client = _factory.CreateClient();
         await client.GetAsync("/");
+        await client.GetAsync("/data/absent");
 
         var metrics = await PrometheusText.ScrapeAsync(client);
 
-        Assert.Equal("histogram", metrics.Types["http_server_request_duration_seconds"]);
-        Assert.Contains(metrics.Series("http_server_request_duration_seconds_count"), sample => sample.Labels.GetValueOrDefault("http_route") == "/");
+        Assert.DoesNotContain("http_server_request_duration_seconds", metrics.Types.Keys);
+        Assert.DoesNotContain("http_server_active_requests", metrics.Types.Keys);
+        Assert.DoesNotContain("aspnetcore_routing_match_attempts_total", metrics.Types.Keys);
+        Assert.Equal("counter", metrics.Types["dotnet_gc_collections_total"]);
+        Assert.Contains(metrics.Types.Keys, name => name.StartsWith("dotnet_", StringComparison.Ordinal));
     }
 
     [Fact]

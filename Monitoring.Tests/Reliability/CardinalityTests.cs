@@ -15,8 +15,7 @@ public sealed class CardinalityTests(ITestOutputHelper output)
     private const long RssGrowthLimit = 10 * 1024 * 1024;
 
     // Every label combination this traffic can produce: GET on an unmatched path (404), an unknown method on an
-    // unmatched path (404) or on /data (405, routing matched no endpoint for the method); in the contract's metrics
-    // and in the framework's http_server_* ones.
+    // unmatched path (404) or on /data (405, routing matched no endpoint for the method).
     private const int LabelCombinations = 3 * 2;
 
     [Fact]

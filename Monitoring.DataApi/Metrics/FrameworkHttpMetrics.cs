@@ -1,0 +1,29 @@
+using OpenTelemetry.Metrics;
+
+namespace Monitoring.DataApi.Metrics;
+
+/// <summary>
+/// ASP.NET Core's per-request instruments that say again what the contract's http_* metrics already say. Recording
+/// every request twice cost about 2 µs of CPU per request in the load benchmark (bench/README.md), so they are
+/// dropped; a dropped instrument is not even enabled, and the framework skips its per-request bookkeeping.
+/// </summary>
+/// <remarks>
+/// Kept: Kestrel's connection metrics, exceptions, rate limiting and the runtime's, which the contract has no
+/// equivalent for and which are recorded per connection or per event, not per request.
+/// </remarks>
+public static class FrameworkHttpMetrics
+{
+    private static readonly HashSet<(string Meter, string Instrument)> Duplicates =
+    [
+        // = http_request_duration_seconds (and http_requests_total by route and status).
+        ("Microsoft.AspNetCore.Hosting", "http.server.request.duration"),
+        // = http_requests_active.
+        ("Microsoft.AspNetCore.Hosting", "http.server.active_requests"),
+        // = http_requests_total by route: a matched route is a matched endpoint.
+        ("Microsoft.AspNetCore.Routing", "aspnetcore.routing.match_attempts"),
+    ];
+
+    /// <summary>A metrics view: drops the duplicates, leaves every other instrument as it is.</summary>
+    public static MetricStreamConfiguration? DropDuplicates(System.Diagnostics.Metrics.Instrument instrument) =>
+        Duplicates.Contains((instrument.Meter.Name, instrument.Name)) ? MetricStreamConfiguration.Drop : null;
+}
