@@ -89,8 +89,7 @@ public static class DataApiServiceCollectionExtensions
             return;
         }
         builder.Services.AddHostedService<ProcessSamplingService>();
-        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(DataApiMetrics.MeterName)
-            .AddView(FrameworkHttpMetrics.DropDuplicates));
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(DataApiMetrics.MeterName));
+        builder.Services.Configure<MetricStreamOptions>(streams => streams.DroppedInstruments.UnionWith(FrameworkHttpMetrics.Duplicates));
     }
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using OpenTelemetry;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
@@ -25,8 +26,6 @@ public static class Extensions
     public const string LiveTag = "live";
 
     public const string MetricsPath = "/metrics";
-
-    private const string KestrelMemoryPoolMeter = "Microsoft.AspNetCore.MemoryPool";
 
     /// <summary>
     /// <c>METRICS_ENABLED=false</c> removes metrics altogether: no MeterProvider, no exporter, no <c>/metrics</c>.
@@ -63,15 +62,14 @@ public static class Extensions
 
         if (IsMetricsEnabled(builder.Configuration))
         {
+            builder.Services.AddOptions<MetricStreamOptions>();
+            builder.Services.ConfigureOpenTelemetryMeterProvider((services, metrics) => metrics.AddView(
+                new MetricStreamPolicy(services.GetRequiredService<IOptions<MetricStreamOptions>>().Value).Configure));
             builder.Services.AddOpenTelemetry()
                 .WithMetrics(metrics => metrics
                     .AddAspNetCoreInstrumentation()
-                    // Kestrel's memory-pool counters change on every buffer rented and returned, several times a
-                    // request, and no dashboard or alert reads them: dropped, so they are never even recorded.
-                    .AddView(instrument => instrument.Meter.Name == KestrelMemoryPoolMeter ? MetricStreamConfiguration.Drop : null)
                     .AddHttpClientInstrumentation()
                     .AddRuntimeInstrumentation()
-                    .AddPrometheusFriendlyRuntimeNames()
                     // The scrape endpoint is a second reader on the same MeterProvider as OTLP: one source of truth.
                     .AddPrometheusExporter(ConfigurePrometheusExporter));
         }

@@ -1,5 +1,3 @@
-using OpenTelemetry.Metrics;
-
 namespace Monitoring.DataApi.Metrics;
 
 /// <summary>
@@ -13,7 +11,8 @@ namespace Monitoring.DataApi.Metrics;
 /// </remarks>
 public static class FrameworkHttpMetrics
 {
-    private static readonly HashSet<(string Meter, string Instrument)> Duplicates =
+    /// <summary>(meter, instrument) of each duplicate, for <see cref="MetricStreamOptions.DroppedInstruments"/>.</summary>
+    public static IReadOnlyList<(string Meter, string Instrument)> Duplicates { get; } =
     [
         // = http_request_duration_seconds (and http_requests_total by route and status).
         ("Microsoft.AspNetCore.Hosting", "http.server.request.duration"),
@@ -22,8 +21,4 @@ public static class FrameworkHttpMetrics
         // = http_requests_total by route: a matched route is a matched endpoint.
         ("Microsoft.AspNetCore.Routing", "aspnetcore.routing.match_attempts"),
     ];
-
-    /// <summary>A metrics view: drops the duplicates, leaves every other instrument as it is.</summary>
-    public static MetricStreamConfiguration? DropDuplicates(System.Diagnostics.Metrics.Instrument instrument) =>
-        Duplicates.Contains((instrument.Meter.Name, instrument.Name)) ? MetricStreamConfiguration.Drop : null;
 }

@@ -1,0 +1,29 @@
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>
+/// What the service defaults' metrics view does with each instrument (<see cref="MetricStreamPolicy"/>). A service
+/// adds to it with <c>services.Configure&lt;MetricStreamOptions&gt;(…)</c>.
+/// </summary>
+public sealed class MetricStreamOptions
+{
+    /// <summary>Meters none of whose instruments are recorded.</summary>
+    /// <remarks>
+    /// Kestrel's memory-pool counters change on every buffer rented and returned, several times a request, and no
+    /// dashboard or alert reads them.
+    /// </remarks>
+    public ISet<string> DroppedMeters { get; } = new HashSet<string>(StringComparer.Ordinal) { "Microsoft.AspNetCore.MemoryPool" };
+
+    /// <summary>Single instruments, by meter and instrument name, that are not recorded.</summary>
+    public ISet<(string Meter, string Instrument)> DroppedInstruments { get; } = new HashSet<(string Meter, string Instrument)>();
+
+    /// <summary>
+    /// The most series one instrument of the .NET runtime's or the framework's meters may have; measurements beyond
+    /// it are counted in one <c>otel_metric_overflow="true"</c> series.
+    /// </summary>
+    /// <remarks>
+    /// The SDK sets aside room for the limit's worth of series when an instrument is first seen. Its default, 2,000,
+    /// is meant for an application's own instruments; the runtime's and Kestrel's have a handful of series each, and
+    /// the room for 2,000 across their thirty-odd instruments was about 6 MB of every process's memory.
+    /// </remarks>
+    public int FrameworkCardinalityLimit { get; set; } = 200;
+}

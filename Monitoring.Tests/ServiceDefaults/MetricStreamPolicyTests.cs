@@ -1,0 +1,79 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Hosting;
+using OpenTelemetry.Metrics;
+
+namespace Monitoring.Tests.ServiceDefaults;
+
+public sealed class MetricStreamPolicyTests
+{
+    private readonly MetricStreamOptions _options = new();
+
+    [Fact]
+    public void Every_instrument_of_a_dropped_meter_is_dropped()
+    {
+        using var meter = new Meter("Microsoft.AspNetCore.MemoryPool");
+
+        Assert.Same(MetricStreamConfiguration.Drop, Configure(meter.CreateCounter<long>("aspnetcore.memory_pool.rented")));
+    }
+
+    [Fact]
+    public void A_dropped_instrument_is_dropped_and_its_meters_other_instruments_are_kept()
+    {
+        _options.DroppedInstruments.Add(("Microsoft.AspNetCore.Hosting", "http.server.request.duration"));
+        using var meter = new Meter("Microsoft.AspNetCore.Hosting");
+
+        Assert.Same(MetricStreamConfiguration.Drop, Configure(meter.CreateHistogram<double>("http.server.request.duration")));
+        var kept = Configure(meter.CreateUpDownCounter<long>("http.server.active_requests"));
+        Assert.NotNull(kept);
+        Assert.NotSame(MetricStreamConfiguration.Drop, kept);
+    }
+
+    [Theory]
+    [InlineData("System.Runtime", "dotnet.gc.collections")]
+    [InlineData("Microsoft.AspNetCore.Server.Kestrel", "kestrel.active_connections")]
+    [InlineData("System.Net.Http", "http.client.request.duration")]
+    public void The_frameworks_instruments_keep_their_names_with_the_framework_cardinality_limit(string meterName, string instrument)
+    {
+        _options.FrameworkCardinalityLimit = 50;
+        using var meter = new Meter(meterName);
+
+        var stream = Configure(meter.CreateCounter<long>(instrument));
+
+        Assert.NotNull(stream);
+        Assert.Null(stream.Name);
+        Assert.Equal(50, stream.CardinalityLimit);
+    }
+
+    [Theory]
+    [InlineData("dotnet.assembly.count", "dotnet.assemblies.loaded")]
+    [InlineData("dotnet.process.cpu.count", "dotnet.process.cpus")]
+    [InlineData("dotnet.timer.count", "dotnet.timers.active")]
+    public void Runtime_instruments_ending_in_count_are_renamed_and_limited(string instrument, string name)
+    {
+        using var meter = new Meter("System.Runtime");
+
+        var stream = Configure(meter.CreateObservableGauge(instrument, () => 1L));
+
+        Assert.NotNull(stream);
+        Assert.Equal(name, stream.Name);
+        Assert.Equal(new MetricStreamOptions().FrameworkCardinalityLimit, stream.CardinalityLimit);
+    }
+
+    [Fact]
+    public void A_count_instrument_of_another_meter_is_not_renamed()
+    {
+        using var meter = new Meter("Microsoft.Example");
+
+        Assert.Null(Configure(meter.CreateCounter<long>("dotnet.timer.count"))!.Name);
+    }
+
+    [Fact]
+    public void The_applications_own_instruments_get_the_SDK_defaults()
+    {
+        using var meter = new Meter("Monitoring.DataApi");
+
+        Assert.Null(Configure(meter.CreateHistogram<double>("http_request_duration_seconds")));
+    }
+
+    private MetricStreamConfiguration? Configure(Instrument instrument) => new MetricStreamPolicy(_options).Configure(instrument);
+}
