@@ -14,7 +14,8 @@ internal sealed record BenchOptions
     public string? OutputDirectory { get; init; }
     public int ServerCpu { get; init; }
     public int ClientCpu { get; init; } = 1;
-    public int Scrapes { get; init; } = 200;
+    public int Scrapes { get; init; } = 500;
+    public int ScrapeWarmup { get; init; } = 300;
     public int TargetSeries { get; init; } = 2000;
     public int GrowthPaths { get; init; } = 100_000;
     public int GrowthWindows { get; init; } = 8;
@@ -26,7 +27,7 @@ internal sealed record BenchOptions
     public const string Usage = """
         Monitoring.LoadBench [--smoke] [--rounds N] [--window SECONDS] [--warmup SECONDS] [--connections N]
                              [--configuration Release|Debug] [--root REPO] [--output DIR] [--server-cpu N] [--client-cpu N]
-                             [--scrapes N] [--series N] [--growth-paths N] [--growth-windows N] [--skip-scrape] [--skip-growth]
+                             [--scrapes N] [--scrape-warmup N] [--series N] [--growth-paths N] [--growth-windows N] [--skip-scrape] [--skip-growth]
                              [--seed N]
         Build first: dotnet build -c Release (the harness runs the servers from that configuration's build output).
         """;
@@ -34,7 +35,7 @@ internal sealed record BenchOptions
     public static BenchOptions Parse(IReadOnlyList<string> args)
     {
         var options = args.Contains("--smoke")
-            ? new BenchOptions { Smoke = true, Rounds = 1, WindowSeconds = 1, WarmupSeconds = 0, Scrapes = 10, TargetSeries = 500, GrowthPaths = 1_000, GrowthWindows = 1 }
+            ? new BenchOptions { Smoke = true, Rounds = 1, WindowSeconds = 1, WarmupSeconds = 0, Scrapes = 10, ScrapeWarmup = 2, TargetSeries = 500, GrowthPaths = 1_000, GrowthWindows = 1 }
             : new BenchOptions();
 
         for (var i = 0; i < args.Count; i++)
@@ -57,6 +58,7 @@ internal sealed record BenchOptions
                 "--server-cpu" => options with { ServerCpu = NextInt() },
                 "--client-cpu" => options with { ClientCpu = NextInt() },
                 "--scrapes" => options with { Scrapes = Math.Max(1, NextInt()) },
+                "--scrape-warmup" => options with { ScrapeWarmup = NextInt() },
                 "--series" => options with { TargetSeries = NextInt() },
                 "--growth-paths" => options with { GrowthPaths = NextInt() },
                 "--growth-windows" => options with { GrowthWindows = Math.Max(1, NextInt()) },

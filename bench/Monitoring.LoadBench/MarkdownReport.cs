@@ -65,14 +65,14 @@ internal static class MarkdownReport
             text.AppendLine();
             text.AppendLine("## Scrape cost (DataApi, metrics on)");
             text.AppendLine();
-            text.AppendLine(Invariant($"{options.Scrapes} scrapes per row, plain and gzip alternated; latency to the last byte from a keep-alive client; size as sent."));
+            text.AppendLine(Invariant($"{options.Scrapes} scrapes per row and kind after {options.ScrapeWarmup} untimed ones, plain and gzip alternated; latency to the last byte from a keep-alive client; size as sent; server CPU (utime + stime) over the timed scrapes of both kinds, per scrape."));
             text.AppendLine();
-            text.AppendLine("| Series (sample lines) | plain median | plain p99 | plain size | gzip median | gzip p99 | gzip size | Content-Encoding |");
-            text.AppendLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+            text.AppendLine("| Series (sample lines) | plain median | plain p99 | plain size | gzip median | gzip p99 | gzip size | Content-Encoding | server CPU per scrape |");
+            text.AppendLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |");
             foreach (var level in scrape)
             {
                 text.AppendLine(Invariant(
-                    $"| {level.Series:N0} | {Latency(level.PlainMicroseconds.Median)} | {Latency(level.PlainMicroseconds.P99)} | {Kibibytes(level.PlainBytes)} | {Latency(level.GzipMicroseconds.Median)} | {Latency(level.GzipMicroseconds.P99)} | {Kibibytes(level.GzipBytes)} | {level.GzipContentEncoding ?? "none"} |"));
+                    $"| {level.Series:N0} | {Latency(level.PlainMicroseconds.Median)} | {Latency(level.PlainMicroseconds.P99)} | {Kibibytes(level.PlainBytes)} | {Latency(level.GzipMicroseconds.Median)} | {Latency(level.GzipMicroseconds.P99)} | {Kibibytes(level.GzipBytes)} | {level.GzipContentEncoding ?? "none"} | {Latency(level.ServerCpuMicrosecondsPerScrape)} |"));
             }
         }
 
