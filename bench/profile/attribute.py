@@ -10,8 +10,10 @@ import sys
 
 RECORDING = re.compile(r"\[Prometheus|DataApiMetrics::|\[OpenTelemetry|System\.Diagnostics\.Metrics|HttpSeries"
                        r"|Hosting.*Metrics|RoutingMetrics|MetricsContext")
-MIDDLEWARE = re.compile(r"Middleware")
-METRICS_MIDDLEWARE = re.compile(r"HttpMetricsMiddleware|Counting(Response|Request)|Prometheus\.HttpMetrics")
+# Frames that wrap the rest of the pipeline: under them is the whole request, not only metric code. OpenTelemetry's
+# ASP.NET Core instrumentation adds such a wrapper (it tags unhandled exceptions for http.server.request.duration).
+MIDDLEWARE = re.compile(r"Middleware|StartupFilter")
+METRICS_MIDDLEWARE = re.compile(r"HttpMetricsMiddleware|Counting(Response|Request)|Prometheus\.HttpMetrics|HttpServerErrorTypeStartupFilter")
 
 
 def frames(sample):

@@ -36,8 +36,13 @@ done
 trap 'kill -TERM $pid 2>/dev/null || true' EXIT
 
 url=http://127.0.0.1:$port/data/bench
-curl -sf -o /dev/null -X POST -H 'content-type: application/json' \
-  -d '{"key":"bench","value":{"n":42,"text":"benchmark"}}' "http://127.0.0.1:$port/data" || true
+# The DataApi may listen before its store is ready; the peers answer the route from memory and have no POST.
+for _ in $(seq 100); do
+  curl -sf -o /dev/null "$url" && break
+  curl -sf -o /dev/null -X POST -H 'content-type: application/json' \
+    -d '{"key":"bench","value":{"n":42,"text":"benchmark"}}' "http://127.0.0.1:$port/data" || sleep 0.1
+done
+curl -sf -o /dev/null "$url" || { echo "GET $url does not answer 200; see $work/server.log" >&2; exit 1; }
 taskset -c 1 wrk -t1 -c16 -d"${warmup}s" "$url" > /dev/null
 
 cpu_before=$(awk '{print $14 + $15}' "/proc/$pid/stat")
