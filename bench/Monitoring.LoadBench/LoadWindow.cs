@@ -10,7 +10,9 @@ internal static class LoadWindow
         var cpuBefore = server.CpuSeconds();
         var wrk = await Wrk.RunAsync(server.BaseUrl + Path, seconds, options.Connections, options.ClientCpu);
         var cpuAfter = server.CpuSeconds();
+        // Read while the load has just stopped, before the GC has had a quiet moment to give memory back.
+        var resident = server.ResidentBytes();
         server.EnsureRunning();
-        return new WindowSample(server.Variant.Name, round, wrk, cpuAfter - cpuBefore, server.PeakResidentBytes());
+        return new WindowSample(server.Variant.Name, round, wrk, cpuAfter - cpuBefore, resident, server.PeakResidentBytes());
     }
 }

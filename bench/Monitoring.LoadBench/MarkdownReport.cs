@@ -9,14 +9,14 @@ internal static class MarkdownReport
     public static string LoadTable(IReadOnlyList<VariantSummary> variants)
     {
         var text = new StringBuilder();
-        text.AppendLine("| Variant | req/s (median) | p99 (median) | CPU µs/request median [IQR] (min–max) | req/s vs bare | CPU vs bare | µs added vs bare, paired median [IQR] | peak RSS | errors |");
-        text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        text.AppendLine("| Variant | req/s (median) | p99 (median) | CPU µs/request median [IQR] (min–max) | req/s vs bare | CPU vs bare | µs added vs bare, paired median [IQR] | RSS under load, median (max) | peak RSS | errors |");
+        text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var row in variants)
         {
             var cpu = row.CpuMicrosecondsPerRequest;
             var added = row.AddedMicrosecondsVsBare;
             text.AppendLine(Invariant(
-                $"| {row.Name} | {row.RequestsPerSecond.Median:N0} | {Latency(row.P99Microseconds.Median)} | {cpu.Median:F1} [{cpu.Q1:F1}–{cpu.Q3:F1}] ({cpu.Min:F1}–{cpu.Max:F1}) | {row.ThroughputVsBare:P0} | {row.CpuVsBare:F2}× | {Signed(added.Median)} [{Signed(added.Q1)}…{Signed(added.Q3)}] | {Mebibytes(row.PeakResidentBytes)} | {(row.Errors == 0 ? "0" : row.Errors.ToString("N0", CultureInfo.InvariantCulture) + " ⚠")} |"));
+                $"| {row.Name} | {row.RequestsPerSecond.Median:N0} | {Latency(row.P99Microseconds.Median)} | {cpu.Median:F1} [{cpu.Q1:F1}–{cpu.Q3:F1}] ({cpu.Min:F1}–{cpu.Max:F1}) | {row.ThroughputVsBare:P0} | {row.CpuVsBare:F2}× | {Signed(added.Median)} [{Signed(added.Q1)}…{Signed(added.Q3)}] | {Mebibytes((long)row.ResidentBytes.Median)} ({Mebibytes((long)row.ResidentBytes.Max)}) | {Mebibytes(row.PeakResidentBytes)} | {(row.Errors == 0 ? "0" : row.Errors.ToString("N0", CultureInfo.InvariantCulture) + " ⚠")} |"));
         }
         return text.ToString();
     }
@@ -54,6 +54,8 @@ internal static class MarkdownReport
         {
             text.AppendLine(Invariant($"- `{row.Name}`: {row.Description}."));
         }
+        text.AppendLine();
+        text.AppendLine("RSS under load: the resident set (VmRSS) read as each window ends, median and highest over the rounds. Peak RSS: the highest resident set since the server started (VmHWM), its warm-up included.");
         if (report.Variants.Any(row => row.Errors > 0))
         {
             text.AppendLine();

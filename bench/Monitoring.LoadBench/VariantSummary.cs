@@ -14,6 +14,7 @@ internal sealed record VariantSummary(
     double CpuVsBare,
     Spread AddedMicrosecondsVsBare,
     Spread? AddedMicrosecondsVsMetricsOff,
+    Spread ResidentBytes,
     long PeakResidentBytes,
     long Errors)
 {
@@ -39,6 +40,7 @@ internal sealed record VariantSummary(
                 cpu.Median / bareCpu,
                 PairedDifference(own, bare),
                 variant.Name == Variant.MetricsOn ? PairedDifference(own, byVariant[Variant.MetricsOff]) : null,
+                Spread.Of(own.Select(sample => (double)sample.ResidentBytes)),
                 own.Max(sample => sample.PeakResidentBytes),
                 own.Sum(sample => sample.Wrk.Errors));
         }).ToList();
