@@ -19,6 +19,7 @@ public sealed class DataApiMetrics
     private static readonly long[] SizeBuckets = [64, 256, 1024, 4096, 16384, 65536, 262144, 1048576];
 
     private readonly HttpSeriesTable _series = new();
+    private readonly CompletedRequestBuffer _completed;
     private readonly Histogram<double> _duration;
     private readonly Histogram<long> _requestSize;
     private readonly Histogram<long> _responseSize;
@@ -26,6 +27,7 @@ public sealed class DataApiMetrics
     public DataApiMetrics(IMeterFactory meterFactory, IOptions<MetricsOptions> options, ProcessSampler processSampler)
     {
         var meter = meterFactory.Create(MeterName);
+        _completed = new CompletedRequestBuffer(Record);
 
         // Counted by the middleware itself and observed at collection: see HttpSeries.
         meter.CreateObservableCounter("http_requests_total", ObserveRequests, description: "Total HTTP requests");
@@ -69,12 +71,35 @@ public sealed class DataApiMetrics
         series.Stopped();
         var status = series.ForStatus(statusCode);
         status.Count();
-        _duration.Record(durationSeconds, series.Tags);
-        _requestSize.Record(requestBytes, series.Tags);
-        _responseSize.Record(responseBytes, status.Tags);
+        _completed.Add(new CompletedRequest(status, durationSeconds, requestBytes, responseBytes));
     }
 
+    private void Record(ReadOnlySpan<CompletedRequest> requests)
+    {
+        foreach (ref readonly var request in requests)
+        {
+            var routeTags = request.Series.Route.Tags;
+            _duration.Record(request.DurationSeconds, routeTags);
+            _requestSize.Record(request.RequestBytes, routeTags);
+            _responseSize.Record(request.ResponseBytes, request.Series.Tags);
+        }
+    }
+
+    // The SDK runs the observable callbacks before it reads the histograms, so the requests held are recorded in time.
+    // Both callbacks drain: either instrument may be dropped by a view.
     private IEnumerable<Measurement<long>> ObserveRequests()
+    {
+        _completed.Drain();
+        return RequestCounts();
+    }
+
+    private IEnumerable<Measurement<long>> ObserveActive()
+    {
+        _completed.Drain();
+        return ActiveCounts();
+    }
+
+    private IEnumerable<Measurement<long>> RequestCounts()
     {
         foreach (var series in _series.All())
         {
@@ -85,7 +110,7 @@ public sealed class DataApiMetrics
         }
     }
 
-    private IEnumerable<Measurement<long>> ObserveActive()
+    private IEnumerable<Measurement<long>> ActiveCounts()
     {
         foreach (var series in _series.All())
         {

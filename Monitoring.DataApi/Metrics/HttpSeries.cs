@@ -67,6 +67,9 @@ public sealed class StatusSeries(HttpSeries route, int statusCode)
 
     public int StatusCode { get; } = statusCode;
 
+    /// <summary>The (method, endpoint) series this status belongs to.</summary>
+    public HttpSeries Route { get; } = route;
+
     public KeyValuePair<string, object?>[] Tags { get; } =
         [route.Tags[0], route.Tags[1], new("status_code", RequestLabels.StatusCodeLabel(statusCode))];
 

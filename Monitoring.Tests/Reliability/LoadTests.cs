@@ -67,7 +67,18 @@ public sealed class LoadTests(ITestOutputHelper output)
                 $"VmRSS rose from {ResidentMemory.Describe(early)} (max 15–25 s) to {ResidentMemory.Describe(late)} (max 40–60 s)");
         }
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready")).StatusCode);
+
+        // The histograms receive requests in batches: after the load, the next scrape must show every request in each.
+        var after = await PrometheusText.ScrapeAsync(client);
+        var answered = statuses.Values.Sum();
+        Assert.Equal(answered, DataRequests(after, "http_requests_total"));
+        Assert.Equal(answered, DataRequests(after, "http_request_duration_seconds_count"));
+        Assert.Equal(answered, DataRequests(after, "http_request_size_bytes_count"));
+        Assert.Equal(answered, DataRequests(after, "http_response_size_bytes_count"));
     }
+
+    private static double DataRequests(PrometheusText metrics, string name) =>
+        metrics.Series(name).Where(sample => sample.Labels["endpoint"].StartsWith("/data", StringComparison.Ordinal)).Sum(sample => sample.Value);
 
     /// <summary>Reads, writes, deletes and pages over a fixed set of keys until the minute is over.</summary>
     private static async Task WorkAsync(HttpClient client, int worker, Stopwatch clock, ConcurrentDictionary<int, int> statuses, ConcurrentQueue<string> failures)
