@@ -11,10 +11,9 @@ namespace Monitoring.DataApi.Metrics;
 /// measurement still goes through the instruments and the one MeterProvider.
 /// </para>
 /// <para>
-/// Nothing waits for long and nothing is lost: every collection, a scrape or an OTLP export, first calls
-/// <see cref="Drain"/> from the observable instruments' callbacks, which the SDK runs before it reads the histograms.
-/// A batch drains on the thread that fills it. Measurements are recorded without the request's trace context, so they
-/// carry no exemplars (the SDK offers none by default).
+/// Nothing waits for long: every collection, a scrape or an OTLP export, first calls <see cref="Drain"/> from the
+/// observable instruments' callbacks, which the SDK runs before it reads the histograms, and shutting down drains what
+/// is left. A batch drains on the thread that fills it, outside any trace, so the measurements carry no exemplars.
 /// </para>
 /// </remarks>
 public sealed class CompletedRequestBuffer

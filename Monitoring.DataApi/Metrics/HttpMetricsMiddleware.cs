@@ -24,15 +24,14 @@ public sealed class HttpMetricsMiddleware(RequestDelegate next, DataApiMetrics m
         }
         finally
         {
-            // An exception that escaped everything below is a 500 whatever the response said so far.
-            metrics.RequestStopped(
-                series,
-                statusCode,
-                timeProvider.GetElapsedTime(started).TotalSeconds,
-                requestBytes: requestBody?.BytesRead ?? context.Request.ContentLength ?? 0,
-                responseBytes: responseBody.BytesWritten);
+            var duration = timeProvider.GetElapsedTime(started).TotalSeconds;
+            var requestBytes = requestBody?.BytesRead ?? context.Request.ContentLength ?? 0;
+            var responseBytes = responseBody.BytesWritten;
+            // The server's own body objects go back before anything is recorded, whatever recording does.
             responseBody.Uninstall(context);
             requestBody?.Uninstall(context);
+            // An exception that escaped everything below is a 500 whatever the response said so far.
+            metrics.RequestStopped(series, statusCode, duration, requestBytes, responseBytes);
         }
     }
 }

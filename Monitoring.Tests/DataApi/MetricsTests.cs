@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Monitoring.DataApi.Data;
 using Monitoring.Tests.Infrastructure;
+using OpenTelemetry.Metrics;
 
 namespace Monitoring.Tests.DataApi;
 
@@ -55,6 +56,29 @@ public sealed class MetricsTests : IDisposable
         Assert.Equal(
             ["0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "10", "+Inf"],
             durationBuckets);
+    }
+
+    [Fact]
+    public async Task Requests_the_histograms_still_hold_reach_the_last_export_on_shutdown()
+    {
+        var exported = new List<MetricSnapshot>();
+        using (var factory = new DataApiFactory().WithServices(services =>
+            services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddInMemoryExporter(exported))))
+        {
+            var client = factory.CreateClient();
+            for (var i = 0; i < 3; i++)
+            {
+                await client.GetAsync("/data/absent");
+            }
+            // Fewer than a batch, no scrape and no export yet (the exporting reader's interval is a minute).
+            Assert.Empty(exported);
+        }
+
+        var duration = exported.Last(metric => metric.Name == "http_request_duration_seconds");
+        var counts = duration.MetricPoints
+            .Where(point => HasTag(point, "endpoint", "/data/{key}"))
+            .Sum(point => point.GetHistogramCount());
+        Assert.Equal(3, counts);
     }
 
     [Fact]
@@ -285,5 +309,17 @@ public sealed class MetricsTests : IDisposable
         public Task ProbeWritableAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
         private static InvalidOperationException Failure() => new($"disk I/O error at {Secret}");
+    }
+
+    private static bool HasTag(MetricPoint point, string key, string value)
+    {
+        foreach (var tag in point.Tags)
+        {
+            if (tag.Key == key && Equals(tag.Value, value))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -1,0 +1,55 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Monitoring.DataApi.Configuration;
+using Monitoring.DataApi.Metrics;
+
+namespace Monitoring.Tests.DataApi;
+
+public sealed class DataApiMetricsTests : IDisposable
+{
+    private readonly ServiceProvider _services = new ServiceCollection()
+        .AddMetrics()
+        .AddSingleton(Options.Create(new MetricsOptions { EnableSystemMetrics = false }))
+        .AddSingleton(TimeProvider.System)
+        .AddSingleton<ProcessSampler>()
+        .AddSingleton<DataApiMetrics>()
+        .BuildServiceProvider();
+
+    public void Dispose() => _services.Dispose();
+
+    [Fact]
+    public void Held_requests_are_recorded_outside_the_trace_of_the_thread_that_records_them()
+    {
+        var metrics = _services.GetRequiredService<DataApiMetrics>();
+        var tracesSeen = new List<Activity?>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == DataApiMetrics.MeterName && instrument.Name == "http_request_duration_seconds")
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<double>((_, _, _, _) => tracesSeen.Add(Activity.Current));
+        listener.Start();
+
+        using var request = new Activity("some request").Start();
+        var series = metrics.SeriesFor(endpoint: null, "GET");
+        for (var i = 0; i < 3; i++)
+        {
+            series.Started();
+            metrics.RequestStopped(series, 404, durationSeconds: 0.001, requestBytes: 0, responseBytes: 10);
+        }
+        Assert.Empty(tracesSeen);
+
+        metrics.Dispose();
+
+        Assert.Equal(3, tracesSeen.Count);
+        Assert.All(tracesSeen, Assert.Null);
+        Assert.Same(request, Activity.Current);
+    }
+}
