@@ -21,6 +21,7 @@ internal sealed record BenchOptions
     public int GrowthWindows { get; init; } = 8;
     public bool SkipScrape { get; init; }
     public bool SkipGrowth { get; init; }
+    public bool SkipPeers { get; init; }
     public bool Smoke { get; init; }
     public int Seed { get; init; } = Environment.TickCount;
 
@@ -28,7 +29,7 @@ internal sealed record BenchOptions
         Monitoring.LoadBench [--smoke] [--rounds N] [--window SECONDS] [--warmup SECONDS] [--connections N]
                              [--configuration Release|Debug] [--root REPO] [--output DIR] [--server-cpu N] [--client-cpu N]
                              [--scrapes N] [--scrape-warmup N] [--series N] [--growth-paths N] [--growth-windows N] [--skip-scrape] [--skip-growth]
-                             [--seed N]
+                             [--skip-peers] [--seed N]
         Build first: dotnet build -c Release (the harness runs the servers from that configuration's build output).
         """;
 
@@ -64,6 +65,7 @@ internal sealed record BenchOptions
                 "--growth-windows" => options with { GrowthWindows = Math.Max(1, NextInt()) },
                 "--skip-scrape" => options with { SkipScrape = true },
                 "--skip-growth" => options with { SkipGrowth = true },
+                "--skip-peers" => options with { SkipPeers = true },
                 "--seed" => options with { Seed = NextInt() },
                 _ => throw new ArgumentException($"Unknown option {args[i]}."),
             };

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Monitoring.LoadBench;
@@ -16,6 +17,9 @@ catch (ArgumentException exception)
     await Console.Error.WriteLineAsync(exception.Message + Environment.NewLine + BenchOptions.Usage);
     return 2;
 }
+
+using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => ServerProcess.KillAll());
+using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => ServerProcess.KillAll());
 
 var layout = new RepositoryLayout(RepositoryLayout.FindRoot(options.Root), options.Configuration);
 try
@@ -42,7 +46,7 @@ var dataDirectory = Directory.CreateTempSubdirectory("monitoring-loadbench-");
 var log = Console.Out;
 try
 {
-    var variants = Variant.All(layout, dataDirectory.FullName);
+    var variants = Variant.All(layout, dataDirectory.FullName, withPeers: !options.SkipPeers);
     var (samples, stoppedBecause) = await LoadRounds.RunAsync(variants, options, log);
     var summaries = VariantSummary.From(variants, samples);
     log.WriteLine();

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
@@ -8,6 +9,7 @@ namespace Monitoring.LoadBench;
 internal sealed class ServerProcess : IAsyncDisposable
 {
     private static readonly string[] InheritedPrefixesToDrop = ["ASPNETCORE_", "DOTNET_URLS", "OTEL_", "HTTP_PORTS", "HTTPS_PORTS"];
+    private static readonly ConcurrentDictionary<ServerProcess, byte> Running = new();
     private readonly Process _process;
     private readonly Queue<string> _lastLines = new();
 
@@ -80,6 +82,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         process.OutputDataReceived += (_, line) => server.Keep(line.Data);
         process.ErrorDataReceived += (_, line) => server.Keep(line.Data);
         process.Start();
+        Running.TryAdd(server, 0);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         try
@@ -111,8 +114,28 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Kills every server still running. Ctrl+C and SIGTERM end the harness without running its finally blocks, and
+    /// servers left behind would hold the server CPU for whatever runs next.
+    /// </summary>
+    public static void KillAll()
+    {
+        foreach (var server in Running.Keys)
+        {
+            try
+            {
+                server._process.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException)
+            {
+                // Already gone.
+            }
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
+        Running.TryRemove(this, out _);
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);

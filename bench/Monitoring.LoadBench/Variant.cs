@@ -18,14 +18,22 @@ internal sealed record Variant(
     /// <summary>The JSON value of the benchmark item, the same in every variant.</summary>
     public const string ValueJson = """{"n":42,"text":"benchmark"}""";
 
-    public static IReadOnlyList<Variant> All(RepositoryLayout layout, string dataDirectory) =>
-    [
-        DataApi(layout, MetricsOn, "The DataApi, default configuration (its metrics middleware, OpenTelemetry, /metrics)", dataDirectory, metricsEnabled: true),
-        DataApi(layout, MetricsOff, "The DataApi with METRICS_ENABLED=false (no metrics middleware, no MeterProvider, no /metrics)", dataDirectory, metricsEnabled: false),
-        Peer(layout, Bare, "Kestrel minimal API, the same route from memory, no metrics: the ceiling", "bare"),
-        Peer(layout, PrometheusNet, "The same route with prometheus-net.AspNetCore UseHttpMetrics + MapMetrics", "prometheus-net"),
-        Peer(layout, OpenTelemetry, "The same route with OpenTelemetry AddAspNetCoreInstrumentation metrics + Prometheus exporter", "otel"),
-    ];
+    /// <summary>Every variant; without the peers, the DataApi's two and <see cref="Bare"/>, which the report is relative to.</summary>
+    public static IReadOnlyList<Variant> All(RepositoryLayout layout, string dataDirectory, bool withPeers = true)
+    {
+        List<Variant> variants =
+        [
+            DataApi(layout, MetricsOn, "The DataApi, default configuration (its metrics middleware, OpenTelemetry, /metrics)", dataDirectory, metricsEnabled: true),
+            DataApi(layout, MetricsOff, "The DataApi with METRICS_ENABLED=false (no metrics middleware, no MeterProvider, no /metrics)", dataDirectory, metricsEnabled: false),
+            Peer(layout, Bare, "Kestrel minimal API, the same route from memory, no metrics: the ceiling", "bare"),
+        ];
+        if (withPeers)
+        {
+            variants.Add(Peer(layout, PrometheusNet, "The same route with prometheus-net.AspNetCore UseHttpMetrics + MapMetrics", "prometheus-net"));
+            variants.Add(Peer(layout, OpenTelemetry, "The same route with OpenTelemetry AddAspNetCoreInstrumentation metrics + Prometheus exporter", "otel"));
+        }
+        return variants;
+    }
 
     public static Variant DataApi(RepositoryLayout layout, string name, string description, string dataDirectory, bool metricsEnabled) =>
         new(name, description, layout.DataApiAssembly, [],
