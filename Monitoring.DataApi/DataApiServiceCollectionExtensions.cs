@@ -9,6 +9,8 @@ using Monitoring.DataApi.OpenApi;
 using Monitoring.DataApi.Problems;
 using Monitoring.DataApi.Security;
 using OpenTelemetry.Metrics;
+using static Microsoft.Extensions.Diagnostics.Metrics.MetricsBuilderExtensions;
+using MeterScope = Microsoft.Extensions.Diagnostics.Metrics.MeterScope;
 
 namespace Monitoring.DataApi;
 
@@ -89,7 +91,9 @@ public static class DataApiServiceCollectionExtensions
             return;
         }
         builder.Services.AddHostedService<ProcessSamplingService>();
-        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(DataApiMetrics.MeterName));
+        // Local: only the meter this host's IMeterFactory created. AddMeter would match by name every DataApi meter in the
+        // process, so two hosts in one process (test servers) would mix their requests and retire each other's streams.
+        builder.Metrics.EnableMetrics(DataApiMetrics.MeterName, scopes: MeterScope.Local);
         builder.Services.Configure<MetricStreamOptions>(streams => streams.DroppedInstruments.UnionWith(FrameworkHttpMetrics.Duplicates));
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.ObjectModel;
 using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
@@ -61,7 +62,19 @@ public sealed class MetricsTests : IDisposable
     [Fact]
     public async Task Requests_the_histograms_still_hold_reach_the_last_export_on_shutdown()
     {
-        var exported = new List<MetricSnapshot>();
+        // The host is disposed on its own thread and may finish after the factory's Dispose returns: wait for the export.
+        var lastExport = new TaskCompletionSource<MetricSnapshot>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var exported = new ObservableCollection<MetricSnapshot>();
+        exported.CollectionChanged += (_, change) =>
+        {
+            foreach (MetricSnapshot metric in change.NewItems ?? Array.Empty<MetricSnapshot>())
+            {
+                if (metric.Name == "http_request_duration_seconds")
+                {
+                    lastExport.TrySetResult(metric);
+                }
+            }
+        };
         using (var factory = new DataApiFactory().WithServices(services =>
             services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddInMemoryExporter(exported))))
         {
@@ -70,15 +83,36 @@ public sealed class MetricsTests : IDisposable
             {
                 await client.GetAsync("/data/absent");
             }
-            // Fewer than a batch, no scrape and no export yet (the exporting reader's interval is a minute).
+            // Fewer than a batch, no scrape and no export yet (the in-memory exporter exports only on shutdown).
             Assert.Empty(exported);
         }
 
-        var duration = exported.Last(metric => metric.Name == "http_request_duration_seconds");
+        var duration = await lastExport.Task.WaitAsync(TimeSpan.FromSeconds(10));
         var counts = duration.MetricPoints
             .Where(point => HasTag(point, "endpoint", "/data/{key}"))
             .Sum(point => point.GetHistogramCount());
         Assert.Equal(3, counts);
+    }
+
+    /// <summary>Hosts sharing a process (test servers, here) each observe their own instruments, not every meter of the name.</summary>
+    [Fact]
+    public async Task Each_host_reports_only_the_requests_it_served()
+    {
+        using var other = new DataApiFactory();
+        var otherClient = other.CreateClient();
+        var client = _factory.CreateClient();
+        for (var i = 0; i < 5; i++)
+        {
+            await otherClient.GetAsync("/data/absent");
+        }
+        for (var i = 0; i < 3; i++)
+        {
+            await client.GetAsync("/data/absent");
+        }
+
+        var metrics = await PrometheusText.ScrapeAsync(client);
+
+        Assert.Equal(3, metrics.Value("http_request_duration_seconds_count", ("method", "GET"), ("endpoint", "/data/{key}")));
     }
 
     [Fact]
