@@ -26,7 +26,7 @@ internal static class MarkdownReport
         var metricsOn = variants.Single(row => row.Name == Variant.MetricsOn);
         var paired = metricsOn.AddedMicrosecondsVsMetricsOff!;
         return Invariant(
-            $"**DataApi metrics on − metrics off**, per-round paired CPU difference: median **{Signed(paired.Median)} µs/request**, IQR {Signed(paired.Q1)} … {Signed(paired.Q3)}, min–max {Signed(paired.Min)} … {Signed(paired.Max)} over {paired.Count} rounds.");
+            $"**DataApi metrics on − metrics off**, per-round paired CPU difference: median **{Signed(paired.Median)} µs/request**, {MedianInterval(paired)}, IQR {Signed(paired.Q1)} … {Signed(paired.Q3)}, min–max {Signed(paired.Min)} … {Signed(paired.Max)} over {paired.Count} rounds.");
     }
 
     public static string Render(BenchReport report)
@@ -117,6 +117,10 @@ internal static class MarkdownReport
 
     private static string Latency(double microseconds) =>
         microseconds >= 1000 ? Invariant($"{microseconds / 1000:F2} ms") : Invariant($"{microseconds:F0} µs");
+
+    private static string MedianInterval(Spread spread) => double.IsNaN(spread.MedianLow95)
+        ? "too few rounds for a 95 % confidence interval of the median"
+        : Invariant($"95 % confidence interval of the median {Signed(spread.MedianLow95)} … {Signed(spread.MedianHigh95)}");
 
     private static string Signed(double value) => Invariant($"{value:+0.0;-0.0;0.0}");
 
