@@ -9,7 +9,7 @@ namespace Monitoring.Tests.Bench;
 /// </summary>
 public sealed class LoadHarnessSmokeTests
 {
-    private static readonly string[] Variants = ["dataapi-metrics-on", "dataapi-metrics-off", "bare", "prometheus-net", "otel"];
+    private static readonly string[] Variants = ["dataapi-metrics-on", "dataapi-metrics-off", "dataapi-metrics-off-twin", "bare", "prometheus-net", "otel"];
 
     [Fact]
     public async Task Smoke_run_reports_every_variant_with_positive_throughput_and_cpu()
@@ -45,6 +45,8 @@ public sealed class LoadHarnessSmokeTests
             Assert.True(Number(cells[2]) > 0, $"req/s of {variant}: {row}");
             Assert.True(Number(cells[4].Split(' ')[0]) > 0, $"CPU per request of {variant}: {row}");
         }
+        Assert.Contains(lines, line => line.StartsWith("**DataApi metrics on − metrics off**", StringComparison.Ordinal));
+        Assert.Contains(lines, line => line.StartsWith("**A/A control**", StringComparison.Ordinal));
         Assert.Contains(lines, line => line.StartsWith("## Scrape cost", StringComparison.Ordinal));
         Assert.Contains(lines, line => line.StartsWith("## Cost growth", StringComparison.Ordinal));
     }

@@ -21,12 +21,19 @@ internal static class MarkdownReport
         return text.ToString();
     }
 
-    public static string PairedLine(IReadOnlyList<VariantSummary> variants)
+    public static string PairedDifferences(IReadOnlyList<VariantSummary> variants)
     {
         var metricsOn = variants.Single(row => row.Name == Variant.MetricsOn);
+        var metricsOff = variants.Single(row => row.Name == Variant.MetricsOff);
+        var twin = variants.Single(row => row.Name == Variant.MetricsOffTwin);
         var paired = metricsOn.AddedMicrosecondsVsMetricsOff!;
+        var control = twin.AddedMicrosecondsVsMetricsOff!;
         return Invariant(
-            $"**DataApi metrics on − metrics off**, per-round paired CPU difference: median **{Signed(paired.Median)} µs/request**, {MedianInterval(paired)}, IQR {Signed(paired.Q1)} … {Signed(paired.Q3)}, min–max {Signed(paired.Min)} … {Signed(paired.Max)} over {paired.Count} rounds.");
+            $"""
+            **DataApi metrics on − metrics off**, per-round paired CPU difference: median **{Signed(paired.Median)} µs/request**, {MedianInterval(paired)}, IQR {Signed(paired.Q1)} … {Signed(paired.Q3)}, min–max {Signed(paired.Min)} … {Signed(paired.Max)} over {paired.Count} rounds.
+
+            **A/A control**, two identical metrics-off processes (twin − off): median {Signed(control.Median)} µs/request, {MedianInterval(control)}; their medians differ by {Signed(twin.CpuMicrosecondsPerRequest.Median - metricsOff.CpuMicrosecondsPerRequest.Median)} µs. An on − off difference within this run's A/A difference is not resolved.
+            """);
     }
 
     public static string Render(BenchReport report)
@@ -48,7 +55,7 @@ internal static class MarkdownReport
         text.AppendLine();
         text.Append(LoadTable(report.Variants));
         text.AppendLine();
-        text.AppendLine(PairedLine(report.Variants));
+        text.AppendLine(PairedDifferences(report.Variants));
         text.AppendLine();
         foreach (var row in report.Variants)
         {

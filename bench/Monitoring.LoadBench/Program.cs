@@ -51,7 +51,7 @@ try
     var summaries = VariantSummary.From(variants, samples);
     log.WriteLine();
     log.Write(MarkdownReport.LoadTable(summaries));
-    log.WriteLine(MarkdownReport.PairedLine(summaries));
+    log.WriteLine(MarkdownReport.PairedDifferences(summaries));
     log.WriteLine();
 
     IReadOnlyList<ScrapeLevel>? scrape = null;

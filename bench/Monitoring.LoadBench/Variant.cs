@@ -11,6 +11,7 @@ internal sealed record Variant(
 {
     public const string MetricsOn = "dataapi-metrics-on";
     public const string MetricsOff = "dataapi-metrics-off";
+    public const string MetricsOffTwin = "dataapi-metrics-off-twin";
     public const string Bare = "bare";
     public const string PrometheusNet = "prometheus-net";
     public const string OpenTelemetry = "otel";
@@ -18,13 +19,18 @@ internal sealed record Variant(
     /// <summary>The JSON value of the benchmark item, the same in every variant.</summary>
     public const string ValueJson = """{"n":42,"text":"benchmark"}""";
 
-    /// <summary>Every variant; without the peers, the DataApi's two and <see cref="Bare"/>, which the report is relative to.</summary>
+    /// <summary>
+    /// Every variant; without the peers, the DataApi's three and <see cref="Bare"/>, which the report is relative to.
+    /// </summary>
     public static IReadOnlyList<Variant> All(RepositoryLayout layout, string dataDirectory, bool withPeers = true)
     {
         List<Variant> variants =
         [
             DataApi(layout, MetricsOn, "The DataApi, default configuration (its metrics middleware, OpenTelemetry, /metrics)", dataDirectory, metricsEnabled: true),
             DataApi(layout, MetricsOff, "The DataApi with METRICS_ENABLED=false (no metrics middleware, no MeterProvider, no /metrics)", dataDirectory, metricsEnabled: false),
+            // Two processes of one build differ by a few µs per request (memory layout, JIT decisions): the A/A pair
+            // shows how large a difference this run can resolve.
+            DataApi(layout, MetricsOffTwin, "A second, identical metrics-off DataApi process: the A/A control", dataDirectory, metricsEnabled: false),
             Peer(layout, Bare, "Kestrel minimal API, the same route from memory, no metrics: the ceiling", "bare"),
         ];
         if (withPeers)

@@ -39,7 +39,7 @@ internal sealed record VariantSummary(
                 rate.Median / bareRate,
                 cpu.Median / bareCpu,
                 PairedDifference(own, bare),
-                variant.Name == Variant.MetricsOn ? PairedDifference(own, byVariant[Variant.MetricsOff]) : null,
+                variant.Name is Variant.MetricsOn or Variant.MetricsOffTwin ? PairedDifference(own, byVariant[Variant.MetricsOff]) : null,
                 Spread.Of(own.Select(sample => (double)sample.ResidentBytes)),
                 own.Max(sample => sample.PeakResidentBytes),
                 own.Sum(sample => sample.Wrk.Errors));
