@@ -8,7 +8,7 @@ using Monitoring.DataApi.Metrics;
 using Monitoring.DataApi.OpenApi;
 using Monitoring.DataApi.Problems;
 using Monitoring.DataApi.Security;
-using OpenTelemetry.Metrics;
+// Not the whole namespace: its MetricsOptions would clash with the DataApi's.
 using static Microsoft.Extensions.Diagnostics.Metrics.MetricsBuilderExtensions;
 using MeterScope = Microsoft.Extensions.Diagnostics.Metrics.MeterScope;
 

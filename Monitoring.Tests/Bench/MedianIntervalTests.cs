@@ -11,7 +11,7 @@ public sealed class MedianIntervalTests
     [InlineData(20, 6, 15)]
     [InlineData(40, 14, 27)]
     [InlineData(100, 40, 61)]
-    // 0.5^2000 underflows a double: the sum has to be kept in logarithms.
+    // 0.5^2000 underflows a double: each binomial term has to be computed in logarithms.
     [InlineData(2000, 956, 1045)]
     public void The_interval_is_the_tabulated_pair_of_order_statistics(int count, int lowRank, int highRank)
     {
@@ -29,5 +29,14 @@ public sealed class MedianIntervalTests
         var (low, high) = Spread.MedianInterval95([1, 2, 3, 4, 5]);
 
         Assert.True(double.IsNaN(low) && double.IsNaN(high));
+    }
+
+    [Fact]
+    public void A_window_without_requests_is_left_out_rather_than_taken_for_the_lowest_value()
+    {
+        var spread = Spread.Of([double.NaN, 1, 2, 3, 4, 5, 6]);
+
+        Assert.Equal(6, spread.Count);
+        Assert.Equal((1, 6), (spread.MedianLow95, spread.MedianHigh95));
     }
 }

@@ -23,12 +23,14 @@ public sealed class DataApiMetricsTests : IDisposable
     public void Held_requests_are_recorded_outside_the_trace_of_the_thread_that_records_them()
     {
         var metrics = _services.GetRequiredService<DataApiMetrics>();
+        var meterFactory = _services.GetRequiredService<IMeterFactory>();
         var tracesSeen = new List<Activity?>();
         using var listener = new MeterListener
         {
             InstrumentPublished = (instrument, listener) =>
             {
-                if (instrument.Meter.Name == DataApiMetrics.MeterName && instrument.Name == "http_request_duration_seconds")
+                // This test's meter only: tests running in parallel create DataApi meters of the same name.
+                if (instrument.Meter.Scope == meterFactory && instrument.Name == "http_request_duration_seconds")
                 {
                     listener.EnableMeasurementEvents(instrument);
                 }

@@ -74,8 +74,8 @@ public class RecordingPathBenchmarks
     }
 
     /// <summary>
-    /// The least any recording through the SDK can cost: the three histogram measurements of a request, with the same
-    /// tags, straight into instruments. What <see cref="RecordingOnly"/> costs above this is the DataApi's own code.
+    /// What the SDK itself costs for the three histogram measurements of a request, one at a time, with the same tags,
+    /// straight into instruments. What <see cref="RecordingOnly"/> costs above this is the DataApi's own code.
     /// </summary>
     [Benchmark]
     public void SdkOnly() => _floor.Record(durationSeconds: 0.0004, requestBytes: 0, responseBytes: Body.Length);

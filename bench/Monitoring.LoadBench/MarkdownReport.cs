@@ -32,7 +32,7 @@ internal static class MarkdownReport
             $"""
             **DataApi metrics on − metrics off**, per-round paired CPU difference: median **{Signed(paired.Median)} µs/request**, {MedianInterval(paired)}, IQR {Signed(paired.Q1)} … {Signed(paired.Q3)}, min–max {Signed(paired.Min)} … {Signed(paired.Max)} over {paired.Count} rounds.
 
-            **A/A control**, two identical metrics-off processes (twin − off): median {Signed(control.Median)} µs/request, {MedianInterval(control)}; their medians differ by {Signed(twin.CpuMicrosecondsPerRequest.Median - metricsOff.CpuMicrosecondsPerRequest.Median)} µs. An on − off difference within this run's A/A difference is not resolved.
+            **A/A control**, two identical metrics-off processes (twin − off): median {Signed(control.Median)} µs/request, {MedianInterval(control)}; their medians differ by {Signed(twin.CpuMicrosecondsPerRequest.Median - metricsOff.CpuMicrosecondsPerRequest.Median)} µs. This run resolves the on − off difference only if its interval excludes 0 and its median is larger than both A/A figures.
             """);
     }
 

@@ -9,7 +9,8 @@ internal sealed record Spread(
 {
     public static Spread Of(IEnumerable<double> values)
     {
-        var sorted = values.Order().ToArray();
+        // A window that completed no request has no CPU per request: it is left out, not sorted first as NaN.
+        var sorted = values.Where(value => !double.IsNaN(value)).Order().ToArray();
         if (sorted.Length == 0)
         {
             return new Spread(double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, 0, double.NaN, double.NaN);
