@@ -4,8 +4,8 @@ using Monitoring.Tests.Infrastructure;
 namespace Monitoring.Tests.Bench;
 
 /// <summary>
-/// The load harness in --smoke mode (one round of 1 s windows, a small scrape and growth step) against this
-/// configuration's build outputs: not a measurement, only proof that the harness still runs end to end.
+/// The load harness in --smoke mode (1 s windows, a small scrape and growth step; two rounds, each on fresh processes)
+/// against this configuration's build outputs: not a measurement, only proof that the harness still runs end to end.
 /// </summary>
 public sealed class LoadHarnessSmokeTests
 {
@@ -19,7 +19,8 @@ public sealed class LoadHarnessSmokeTests
             RepositoryPaths.BuildOutput("bench/Monitoring.LoadBench"),
             new Dictionary<string, string>(),
             [],
-            "--smoke", "--configuration", RepositoryPaths.Configuration, "--root", RepositoryPaths.Root, "--output", output.Path);
+            "--smoke", "--rounds", "2", "--processes", "2",
+            "--configuration", RepositoryPaths.Configuration, "--root", RepositoryPaths.Root, "--output", output.Path);
 
         using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120)))
         {
@@ -47,6 +48,7 @@ public sealed class LoadHarnessSmokeTests
         }
         Assert.Contains(lines, line => line.StartsWith("**DataApi metrics on − metrics off**", StringComparison.Ordinal));
         Assert.Contains(lines, line => line.StartsWith("**A/A control**", StringComparison.Ordinal));
+        Assert.Contains("- 2 processes per variant, one after the other, each started fresh and warmed up for its share of the rounds.", lines);
         Assert.Contains(lines, line => line.StartsWith("## Scrape cost", StringComparison.Ordinal));
         Assert.Contains(lines, line => line.StartsWith("## Cost growth", StringComparison.Ordinal));
     }

@@ -6,6 +6,7 @@ namespace Monitoring.LoadBench;
 internal sealed record BenchOptions
 {
     public int Rounds { get; init; } = 20;
+    public int Processes { get; init; } = 1;
     public int WindowSeconds { get; init; } = 5;
     public int WarmupSeconds { get; init; } = 60;
     public int Connections { get; init; } = 16;
@@ -29,7 +30,7 @@ internal sealed record BenchOptions
         Monitoring.LoadBench [--smoke] [--rounds N] [--window SECONDS] [--warmup SECONDS] [--connections N]
                              [--configuration Release|Debug] [--root REPO] [--output DIR] [--server-cpu N] [--client-cpu N]
                              [--scrapes N] [--scrape-warmup N] [--series N] [--growth-paths N] [--growth-windows N] [--skip-scrape] [--skip-growth]
-                             [--skip-peers] [--seed N]
+                             [--skip-peers] [--processes N] [--seed N]
         Build first: dotnet build -c Release (the harness runs the servers from that configuration's build output).
         """;
 
@@ -66,6 +67,7 @@ internal sealed record BenchOptions
                 "--skip-scrape" => options with { SkipScrape = true },
                 "--skip-growth" => options with { SkipGrowth = true },
                 "--skip-peers" => options with { SkipPeers = true },
+                "--processes" => options with { Processes = Math.Max(1, NextInt()) },
                 "--seed" => options with { Seed = NextInt() },
                 _ => throw new ArgumentException($"Unknown option {args[i]}."),
             };

@@ -45,6 +45,10 @@ internal static class MarkdownReport
         text.AppendLine(Invariant($"- Machine: {report.Machine}; load average before {report.LoadAverageBefore}, after {report.LoadAverageAfter}."));
         text.AppendLine(Invariant($"- Servers pinned to CPU {options.ServerCpu}, `wrk -t1 -c{options.Connections} --latency` pinned to CPU {options.ClientCpu}, GET {LoadWindow.Path}."));
         text.AppendLine(Invariant($"- {options.Rounds} rounds × {options.WindowSeconds} s windows, variant order shuffled every round (seed {options.Seed}), {options.WarmupSeconds} s warm-up per variant; build: {options.Configuration}."));
+        var processes = Math.Min(options.Processes, options.Rounds);
+        text.AppendLine(processes > 1
+            ? Invariant($"- {processes} processes per variant, one after the other, each started fresh and warmed up for its share of the rounds.")
+            : "- One process per variant for all the rounds: the A/A control below shows how much two processes of one build differ.");
         text.AppendLine(Invariant($"- Duration: {(report.FinishedAt - report.StartedAt).TotalMinutes:F1} min."));
         if (report.StoppedBecause is { } reason)
         {

@@ -6,6 +6,9 @@ namespace Monitoring.LoadBench;
 /// </summary>
 internal sealed record WindowSample(string Variant, int Round, WrkResult Wrk, double CpuSeconds, long ResidentBytes, long PeakResidentBytes)
 {
+    /// <summary>Which of the variant's processes (1, 2, …, <c>--processes</c>) served the window.</summary>
+    public int Process { get; init; } = 1;
+
     /// <summary>Server CPU time (user + system) per completed request.</summary>
     public double CpuMicrosecondsPerRequest => Wrk.Requests > 0 ? CpuSeconds * 1e6 / Wrk.Requests : double.NaN;
 }
