@@ -82,10 +82,15 @@ public static class DataApiServiceCollectionExtensions
         builder.Services.AddHealthChecks().AddCheck<DataStoreHealthCheck>("data-store", tags: [Extensions.ReadyTag]);
     }
 
+    /// <summary>The meter factory and the DataApi's instruments; options and a TimeProvider come from the caller.</summary>
+    public static IServiceCollection AddDataApiMetrics(this IServiceCollection services) => services
+        .AddMetrics()
+        .AddSingleton<ProcessSampler>()
+        .AddSingleton<DataApiMetrics>();
+
     private static void AddMetrics(WebApplicationBuilder builder)
     {
-        builder.Services.AddSingleton<ProcessSampler>();
-        builder.Services.AddSingleton<DataApiMetrics>();
+        builder.Services.AddDataApiMetrics();
         if (!Extensions.IsMetricsEnabled(builder.Configuration))
         {
             return;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Monitoring.DataApi;
 using Monitoring.DataApi.Configuration;
 using Monitoring.DataApi.Metrics;
 
@@ -10,11 +11,9 @@ namespace Monitoring.Tests.DataApi;
 public sealed class DataApiMetricsTests : IDisposable
 {
     private readonly ServiceProvider _services = new ServiceCollection()
-        .AddMetrics()
         .AddSingleton(Options.Create(new MetricsOptions { EnableSystemMetrics = false }))
         .AddSingleton(TimeProvider.System)
-        .AddSingleton<ProcessSampler>()
-        .AddSingleton<DataApiMetrics>()
+        .AddDataApiMetrics()
         .BuildServiceProvider();
 
     public void Dispose() => _services.Dispose();

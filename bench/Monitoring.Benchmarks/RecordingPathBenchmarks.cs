@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Monitoring.DataApi;
 using Monitoring.DataApi.Configuration;
 using Monitoring.DataApi.Metrics;
 using OpenTelemetry;
@@ -34,11 +35,9 @@ public class RecordingPathBenchmarks
     public void Setup()
     {
         _services = new ServiceCollection()
-            .AddMetrics()
             .AddSingleton(Options.Create(new MetricsOptions { EnableSystemMetrics = false }))
             .AddSingleton(TimeProvider.System)
-            .AddSingleton<ProcessSampler>()
-            .AddSingleton<DataApiMetrics>()
+            .AddDataApiMetrics()
             .BuildServiceProvider();
         var exported = new List<Metric>();
         _meterProvider = Sdk.CreateMeterProviderBuilder()
