@@ -26,4 +26,10 @@ public sealed class MetricStreamOptions
     /// the room for 2,000 across their thirty-odd instruments was about 6 MB of every process's memory.
     /// </remarks>
     public int FrameworkCardinalityLimit { get; set; } = 200;
+
+    /// <summary>
+    /// The most series of single instruments, by meter and instrument name, whose owner knows a bound well below the
+    /// SDK's default of 2,000: an instrument without tags has one series, and the room for 2,000 is about 150 KB.
+    /// </summary>
+    public IDictionary<(string Meter, string Instrument), int> CardinalityLimits { get; } = new Dictionary<(string Meter, string Instrument), int>();
 }

@@ -5,7 +5,7 @@ namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
 /// The service defaults' one metrics view: which instruments are dropped, which are renamed, and how many series the
-/// framework's may have.
+/// framework's and the ones a service names may have.
 /// </summary>
 /// <remarks>
 /// One view decides everything because views do not compose: an instrument that two views match gets a stream from
@@ -33,14 +33,15 @@ public sealed class MetricStreamPolicy(MetricStreamOptions options)
         {
             return MetricStreamConfiguration.Drop;
         }
-        if (!IsFrameworkMeter(meter))
+        var hasOwnLimit = options.CardinalityLimits.TryGetValue((meter, instrument.Name), out var ownLimit);
+        if (!hasOwnLimit && !IsFrameworkMeter(meter))
         {
             return null;
         }
         return new MetricStreamConfiguration
         {
             Name = meter == RuntimeMeter ? RuntimeRenames.GetValueOrDefault(instrument.Name) : null,
-            CardinalityLimit = options.FrameworkCardinalityLimit,
+            CardinalityLimit = hasOwnLimit ? ownLimit : options.FrameworkCardinalityLimit,
         };
     }
 

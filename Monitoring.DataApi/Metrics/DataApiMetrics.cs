@@ -50,22 +50,29 @@ public sealed class DataApiMetrics : IDisposable
         }
     }
 
+    /// <summary>The process_* instruments. They have no tags, so one series each.</summary>
+    public static IReadOnlyList<string> ProcessInstruments { get; } =
+    [
+        ProcessCpu, ProcessResidentMemory, ProcessVirtualMemory, ProcessStartTime, ProcessUptime, ProcessOpenFds, ProcessThreads,
+    ];
+
+    private const string ProcessCpu = "process_cpu_seconds_total";
+    private const string ProcessResidentMemory = "process_resident_memory_bytes";
+    private const string ProcessVirtualMemory = "process_virtual_memory_bytes";
+    private const string ProcessStartTime = "process_start_time_seconds";
+    private const string ProcessUptime = "process_uptime_seconds";
+    private const string ProcessOpenFds = "process_open_fds";
+    private const string ProcessThreads = "process_threads";
+
     private static void DeclareProcessMetrics(Meter meter, ProcessSampler sampler)
     {
-        meter.CreateObservableCounter("process_cpu_seconds_total", () => sampler.Latest.CpuSeconds, "s",
-            "Total CPU time consumed by the process");
-        meter.CreateObservableGauge("process_resident_memory_bytes", () => sampler.Latest.ResidentMemoryBytes, "By",
-            "Physical memory currently used");
-        meter.CreateObservableGauge("process_virtual_memory_bytes", () => sampler.Latest.VirtualMemoryBytes, "By",
-            "Virtual memory allocated");
-        meter.CreateObservableGauge("process_start_time_seconds", () => sampler.Latest.StartTimeSeconds, "s",
-            "Process start time since Unix epoch");
-        meter.CreateObservableGauge("process_uptime_seconds", () => sampler.Latest.UptimeSeconds, "s",
-            "Process uptime in seconds");
-        meter.CreateObservableGauge("process_open_fds", () => sampler.Latest.OpenFileDescriptors,
-            description: "Number of open file descriptors");
-        meter.CreateObservableGauge("process_threads", () => sampler.Latest.Threads,
-            description: "Number of OS threads");
+        meter.CreateObservableCounter(ProcessCpu, () => sampler.Latest.CpuSeconds, "s", "Total CPU time consumed by the process");
+        meter.CreateObservableGauge(ProcessResidentMemory, () => sampler.Latest.ResidentMemoryBytes, "By", "Physical memory currently used");
+        meter.CreateObservableGauge(ProcessVirtualMemory, () => sampler.Latest.VirtualMemoryBytes, "By", "Virtual memory allocated");
+        meter.CreateObservableGauge(ProcessStartTime, () => sampler.Latest.StartTimeSeconds, "s", "Process start time since Unix epoch");
+        meter.CreateObservableGauge(ProcessUptime, () => sampler.Latest.UptimeSeconds, "s", "Process uptime in seconds");
+        meter.CreateObservableGauge(ProcessOpenFds, () => sampler.Latest.OpenFileDescriptors, description: "Number of open file descriptors");
+        meter.CreateObservableGauge(ProcessThreads, () => sampler.Latest.Threads, description: "Number of OS threads");
     }
 
     /// <summary>The series of a request, from its endpoint (null when none matched) and its method as sent.</summary>

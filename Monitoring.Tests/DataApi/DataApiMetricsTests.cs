@@ -19,6 +19,40 @@ public sealed class DataApiMetricsTests : IDisposable
     public void Dispose() => _services.Dispose();
 
     [Fact]
+    public void The_process_instruments_listed_for_a_one_series_limit_are_all_of_them_and_report_one_untagged_series_each()
+    {
+        using var services = new ServiceCollection()
+            .AddSingleton(Options.Create(new MetricsOptions { EnableSystemMetrics = true }))
+            .AddSingleton(TimeProvider.System)
+            .AddDataApiMetrics()
+            .BuildServiceProvider();
+        services.GetRequiredService<DataApiMetrics>();
+        var meterFactory = services.GetRequiredService<IMeterFactory>();
+        var published = new List<string>();
+        var measurements = new List<(string Instrument, int Tags)>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Scope == meterFactory && instrument.Name.StartsWith("process_", StringComparison.Ordinal))
+                {
+                    published.Add(instrument.Name);
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<double>((instrument, _, tags, _) => measurements.Add((instrument.Name, tags.Length)));
+        listener.SetMeasurementEventCallback<long>((instrument, _, tags, _) => measurements.Add((instrument.Name, tags.Length)));
+        listener.SetMeasurementEventCallback<int>((instrument, _, tags, _) => measurements.Add((instrument.Name, tags.Length)));
+        listener.Start();
+
+        listener.RecordObservableInstruments();
+
+        Assert.Equal(DataApiMetrics.ProcessInstruments.Order(StringComparer.Ordinal), published.Order(StringComparer.Ordinal));
+        Assert.Equal(DataApiMetrics.ProcessInstruments.Select(name => (name, 0)).Order(), measurements.Order());
+    }
+
+    [Fact]
     public void Held_requests_are_recorded_outside_the_trace_of_the_thread_that_records_them()
     {
         var metrics = _services.GetRequiredService<DataApiMetrics>();

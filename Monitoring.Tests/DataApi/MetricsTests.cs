@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Monitoring.DataApi.Data;
+using Monitoring.DataApi.Metrics;
 using Monitoring.Tests.Infrastructure;
 using OpenTelemetry.Metrics;
 
@@ -17,6 +18,14 @@ public sealed class MetricsTests : IDisposable
     private readonly DataApiFactory _factory = new();
 
     public void Dispose() => _factory.Dispose();
+
+    [Fact]
+    public void The_service_limits_each_process_instrument_to_the_one_series_it_has()
+    {
+        var streams = _factory.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.Extensions.Hosting.MetricStreamOptions>>().Value;
+
+        Assert.All(DataApiMetrics.ProcessInstruments, name => Assert.Equal(1, streams.CardinalityLimits[(DataApiMetrics.MeterName, name)]));
+    }
 
     [Fact]
     public async Task Every_contract_metric_is_exposed_with_its_type_and_labels()

@@ -75,5 +75,32 @@ public sealed class MetricStreamPolicyTests
         Assert.Null(Configure(meter.CreateHistogram<double>("http_request_duration_seconds")));
     }
 
+    [Fact]
+    public void An_instrument_given_its_own_limit_gets_it_and_the_rest_of_its_meter_keeps_the_SDK_defaults()
+    {
+        _options.CardinalityLimits[("Monitoring.DataApi", "process_threads")] = 1;
+        using var meter = new Meter("Monitoring.DataApi");
+
+        var limited = Configure(meter.CreateObservableGauge("process_threads", () => 1L));
+
+        Assert.NotNull(limited);
+        Assert.Null(limited.Name);
+        Assert.Equal(1, limited.CardinalityLimit);
+        Assert.Null(Configure(meter.CreateObservableGauge("process_open_fds", () => 1L)));
+    }
+
+    [Fact]
+    public void A_framework_instrument_given_its_own_limit_gets_it_instead_of_the_framework_limit_and_keeps_its_rename()
+    {
+        _options.CardinalityLimits[("System.Runtime", "dotnet.timer.count")] = 3;
+        using var meter = new Meter("System.Runtime");
+
+        var stream = Configure(meter.CreateObservableGauge("dotnet.timer.count", () => 1L));
+
+        Assert.NotNull(stream);
+        Assert.Equal("dotnet.timers.active", stream.Name);
+        Assert.Equal(3, stream.CardinalityLimit);
+    }
+
     private MetricStreamConfiguration? Configure(Instrument instrument) => new MetricStreamPolicy(_options).Configure(instrument);
 }
