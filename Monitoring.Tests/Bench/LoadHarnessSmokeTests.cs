@@ -19,7 +19,7 @@ public sealed class LoadHarnessSmokeTests
             RepositoryPaths.BuildOutput("bench/Monitoring.LoadBench"),
             new Dictionary<string, string>(),
             [],
-            "--smoke", "--rounds", "2", "--processes", "2",
+            "--smoke", "--rounds", "2", "--processes", "2", "--server-env", "DOTNET_TieredPGO=0",
             "--configuration", RepositoryPaths.Configuration, "--root", RepositoryPaths.Root, "--output", output.Path);
 
         using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120)))
@@ -49,6 +49,7 @@ public sealed class LoadHarnessSmokeTests
         Assert.Contains(lines, line => line.StartsWith("**DataApi metrics on − metrics off**", StringComparison.Ordinal));
         Assert.Contains(lines, line => line.StartsWith("**A/A control**", StringComparison.Ordinal));
         Assert.Contains("- 2 processes per variant, one after the other, each started fresh and warmed up for its share of the rounds.", lines);
+        Assert.Contains("- Every server also ran with `DOTNET_TieredPGO=0`.", lines);
         Assert.Contains(lines, line => line.StartsWith("## Scrape cost", StringComparison.Ordinal));
         Assert.Contains(lines, line => line.StartsWith("## Cost growth", StringComparison.Ordinal));
     }

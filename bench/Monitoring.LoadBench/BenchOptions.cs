@@ -26,11 +26,14 @@ internal sealed record BenchOptions
     public bool Smoke { get; init; }
     public int Seed { get; init; } = Environment.TickCount;
 
+    /// <summary>Environment variables every server gets on top of its variant's (<c>--server-env NAME=VALUE</c>, repeatable): runtime settings.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> ServerEnvironment { get; init; } = [];
+
     public const string Usage = """
         Monitoring.LoadBench [--smoke] [--rounds N] [--window SECONDS] [--warmup SECONDS] [--connections N]
                              [--configuration Release|Debug] [--root REPO] [--output DIR] [--server-cpu N] [--client-cpu N]
                              [--scrapes N] [--scrape-warmup N] [--series N] [--growth-paths N] [--growth-windows N] [--skip-scrape] [--skip-growth]
-                             [--skip-peers] [--processes N] [--seed N]
+                             [--skip-peers] [--processes N] [--seed N] [--server-env NAME=VALUE]...
         Build first: dotnet build -c Release (the harness runs the servers from that configuration's build output).
         """;
 
@@ -69,9 +72,18 @@ internal sealed record BenchOptions
                 "--skip-peers" => options with { SkipPeers = true },
                 "--processes" => options with { Processes = Math.Max(1, NextInt()) },
                 "--seed" => options with { Seed = NextInt() },
+                "--server-env" => options with { ServerEnvironment = [.. options.ServerEnvironment, Assignment(Next())] },
                 _ => throw new ArgumentException($"Unknown option {args[i]}."),
             };
         }
         return options;
+    }
+
+    private static KeyValuePair<string, string> Assignment(string text)
+    {
+        var equals = text.IndexOf('=', StringComparison.Ordinal);
+        return equals > 0
+            ? new(text[..equals], text[(equals + 1)..])
+            : throw new ArgumentException($"--server-env needs NAME=VALUE, not '{text}'.");
     }
 }

@@ -69,7 +69,7 @@ internal static class LoadRounds
         foreach (var variant in variants)
         {
             // One at a time: parallel starts on one pinned CPU only slow each other down.
-            var server = await ServerProcess.StartReadyAsync(variant, options.ServerCpu, TimeSpan.FromSeconds(60));
+            var server = await ServerProcess.StartReadyAsync(variant, options, TimeSpan.FromSeconds(60));
             servers.Add(server);
             if (variant.IsDataApi)
             {

@@ -49,6 +49,10 @@ internal static class MarkdownReport
         text.AppendLine(processes > 1
             ? Invariant($"- {processes} processes per variant, one after the other, each started fresh and warmed up for its share of the rounds.")
             : "- One process per variant for all the rounds: the A/A control below shows how much two processes of one build differ.");
+        if (options.ServerEnvironment.Count > 0)
+        {
+            text.AppendLine("- Every server also ran with " + string.Join(", ", options.ServerEnvironment.Select(setting => $"`{setting.Key}={setting.Value}`")) + ".");
+        }
         text.AppendLine(Invariant($"- Duration: {(report.FinishedAt - report.StartedAt).TotalMinutes:F1} min."));
         if (report.StoppedBecause is { } reason)
         {

@@ -87,7 +87,7 @@ finally
 async Task<ServerProcess> StartDataApiAsync(string name)
 {
     var variant = Variant.DataApi(layout, name, "The DataApi, metrics on", dataDirectory.FullName, metricsEnabled: true);
-    var server = await ServerProcess.StartReadyAsync(variant, options.ServerCpu, TimeSpan.FromSeconds(60));
+    var server = await ServerProcess.StartReadyAsync(variant, options, TimeSpan.FromSeconds(60));
     await server.SeedAsync();
     if (options.WarmupSeconds > 0)
     {

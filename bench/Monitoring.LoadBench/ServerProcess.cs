@@ -51,7 +51,7 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public long ResidentBytes() => ProcStats.ResidentBytes(Pid);
 
-    public static async Task<ServerProcess> StartReadyAsync(Variant variant, int cpu, TimeSpan timeout)
+    public static async Task<ServerProcess> StartReadyAsync(Variant variant, BenchOptions options, TimeSpan timeout)
     {
         var port = FreePort.Next();
         var startInfo = new ProcessStartInfo("taskset")
@@ -61,7 +61,7 @@ internal sealed class ServerProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { "-c", cpu.ToString(CultureInfo.InvariantCulture), "dotnet", variant.Assembly }.Concat(variant.Arguments))
+        foreach (var argument in new[] { "-c", options.ServerCpu.ToString(CultureInfo.InvariantCulture), "dotnet", variant.Assembly }.Concat(variant.Arguments))
         {
             startInfo.ArgumentList.Add(argument);
         }
@@ -72,7 +72,8 @@ internal sealed class ServerProcess : IAsyncDisposable
         startInfo.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         startInfo.Environment["HOST"] = "127.0.0.1";
         startInfo.Environment["PORT"] = port.ToString(CultureInfo.InvariantCulture);
-        foreach (var (key, value) in variant.Environment)
+        // The variant's own settings come last: they are what makes it that variant.
+        foreach (var (key, value) in options.ServerEnvironment.Concat(variant.Environment))
         {
             startInfo.Environment[key] = value;
         }

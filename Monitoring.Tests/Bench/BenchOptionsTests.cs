@@ -1,0 +1,31 @@
+extern alias LoadBench;
+using LoadBench::Monitoring.LoadBench;
+
+namespace Monitoring.Tests.Bench;
+
+public sealed class BenchOptionsTests
+{
+    [Fact]
+    public void Server_environment_settings_accumulate_in_order_and_split_at_the_first_equals_sign()
+    {
+        var options = BenchOptions.Parse(["--server-env", "DOTNET_TieredPGO=0", "--rounds", "3", "--server-env", "NAME=a=b", "--server-env", "EMPTY="]);
+
+        Assert.Equal(
+            [new("DOTNET_TieredPGO", "0"), new("NAME", "a=b"), new("EMPTY", "")],
+            options.ServerEnvironment);
+        Assert.Equal(3, options.Rounds);
+    }
+
+    [Fact]
+    public void No_server_environment_is_added_unless_asked_for() => Assert.Empty(BenchOptions.Parse([]).ServerEnvironment);
+
+    [Theory]
+    [InlineData("NOVALUE")]
+    [InlineData("=value")]
+    public void A_server_environment_setting_without_a_name_and_an_equals_sign_is_refused(string setting)
+    {
+        var refused = Assert.Throws<ArgumentException>(() => BenchOptions.Parse(["--server-env", setting]));
+
+        Assert.Contains(setting, refused.Message, StringComparison.Ordinal);
+    }
+}
