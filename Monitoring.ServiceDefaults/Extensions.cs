@@ -62,7 +62,10 @@ public static class Extensions
 
         if (IsMetricsEnabled(builder.Configuration))
         {
-            builder.Services.AddOptions<MetricStreamOptions>();
+            // A limit below 1 would make the view throw, and the SDK would quietly fall back to its defaults for that instrument.
+            builder.Services.AddOptions<MetricStreamOptions>()
+                .Validate(MetricStreamOptions.HasValidLimits, "Every metric stream cardinality limit must be at least 1.")
+                .ValidateOnStart();
             builder.Services.ConfigureOpenTelemetryMeterProvider((services, metrics) => metrics.AddView(
                 new MetricStreamPolicy(services.GetRequiredService<IOptions<MetricStreamOptions>>().Value).Configure));
             builder.Services.AddOpenTelemetry()

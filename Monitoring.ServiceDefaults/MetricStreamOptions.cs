@@ -29,7 +29,11 @@ public sealed class MetricStreamOptions
 
     /// <summary>
     /// The most series of single instruments, by meter and instrument name, whose owner knows a bound well below the
-    /// SDK's default of 2,000: an instrument without tags has one series, and the room for 2,000 is about 150 KB.
+    /// SDK's default of 2,000, whose room is about 150 KB an instrument. An instrument without tags needs the SDK's
+    /// minimum, 1: its one series has a slot of its own.
     /// </summary>
     public IDictionary<(string Meter, string Instrument), int> CardinalityLimits { get; } = new Dictionary<(string Meter, string Instrument), int>();
+
+    public static bool HasValidLimits(MetricStreamOptions options) =>
+        options.FrameworkCardinalityLimit >= 1 && options.CardinalityLimits.Values.All(limit => limit >= 1);
 }

@@ -5,7 +5,7 @@ namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
 /// The service defaults' one metrics view: which instruments are dropped, which are renamed, and how many series the
-/// framework's and the ones a service names may have.
+/// framework's instruments, and those a service gives a limit of their own, may have.
 /// </summary>
 /// <remarks>
 /// One view decides everything because views do not compose: an instrument that two views match gets a stream from

@@ -1,7 +1,10 @@
 using System.Collections.ObjectModel;
+using System.Diagnostics.Metrics;
 using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Monitoring.DataApi.Data;
 using Monitoring.DataApi.Metrics;
 using Monitoring.Tests.Infrastructure;
@@ -20,11 +23,33 @@ public sealed class MetricsTests : IDisposable
     public void Dispose() => _factory.Dispose();
 
     [Fact]
-    public void The_service_limits_each_process_instrument_to_the_one_series_it_has()
+    public async Task The_view_gives_the_process_instruments_the_SDK_minimum_limit_and_the_http_instruments_the_default_and_all_keep_their_help()
     {
-        var streams = _factory.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.Extensions.Hosting.MetricStreamOptions>>().Value;
+        var client = _factory.CreateClient();
+        var policy = new MetricStreamPolicy(_factory.Services.GetRequiredService<IOptions<MetricStreamOptions>>().Value);
+        var meterFactory = _factory.Services.GetRequiredService<IMeterFactory>();
+        var streams = new Dictionary<string, MetricStreamConfiguration?>();
+        using (var listener = new MeterListener())
+        {
+            listener.InstrumentPublished = (instrument, _) =>
+            {
+                if (instrument.Meter.Scope == meterFactory && instrument.Meter.Name == DataApiMetrics.MeterName)
+                {
+                    streams[instrument.Name] = policy.Configure(instrument);
+                }
+            };
+            listener.Start();
+        }
 
-        Assert.All(DataApiMetrics.ProcessInstruments, name => Assert.Equal(1, streams.CardinalityLimits[(DataApiMetrics.MeterName, name)]));
+        Assert.All(DataApiMetrics.ProcessInstruments, name => Assert.Equal(1, streams[name]!.CardinalityLimit));
+        Assert.All(streams.Keys.Where(name => name.StartsWith("http_", StringComparison.Ordinal)), name => Assert.Null(streams[name]));
+        Assert.Equal(5, streams.Keys.Count(name => name.StartsWith("http_", StringComparison.Ordinal)));
+        using (await client.GetAsync("/health"))
+        {
+        }
+        var exposition = await client.GetStringAsync("/metrics");
+        Assert.Contains("# HELP process_threads Number of OS threads", exposition, StringComparison.Ordinal);
+        Assert.Contains("# HELP http_request_duration_seconds Request duration in seconds", exposition, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,5 +1,7 @@
 using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 
 namespace Monitoring.Tests.ServiceDefaults;
@@ -100,6 +102,54 @@ public sealed class MetricStreamPolicyTests
         Assert.NotNull(stream);
         Assert.Equal("dotnet.timers.active", stream.Name);
         Assert.Equal(3, stream.CardinalityLimit);
+    }
+
+    [Fact]
+    public void A_dropped_instrument_stays_dropped_when_it_also_has_a_limit()
+    {
+        _options.DroppedInstruments.Add(("Monitoring.DataApi", "process_threads"));
+        _options.CardinalityLimits[("Monitoring.DataApi", "process_threads")] = 1;
+        using var meter = new Meter("Monitoring.DataApi");
+
+        Assert.Same(MetricStreamConfiguration.Drop, Configure(meter.CreateObservableGauge("process_threads", () => 1L)));
+    }
+
+    [Fact]
+    public void A_limit_belongs_to_its_meter_and_not_to_an_instrument_of_the_same_name_elsewhere()
+    {
+        _options.CardinalityLimits[("Monitoring.DataApi", "process_threads")] = 1;
+        using var meter = new Meter("Some.Other.Library");
+
+        Assert.Null(Configure(meter.CreateObservableGauge("process_threads", () => 1L)));
+    }
+
+    [Theory]
+    [InlineData(0, 1)]
+    [InlineData(-5, 1)]
+    [InlineData(1, 0)]
+    public void A_limit_below_one_fails_validation_at_start(int ownLimit, int frameworkLimit)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.AddServiceDefaults();
+        builder.Services.Configure<MetricStreamOptions>(streams =>
+        {
+            streams.CardinalityLimits[("Monitoring.DataApi", "process_threads")] = ownLimit;
+            streams.FrameworkCardinalityLimit = frameworkLimit;
+        });
+        using var host = builder.Build();
+
+        var refused = Assert.Throws<OptionsValidationException>(() => host.Services.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Contains("at least 1", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_default_limits_and_limits_of_one_are_valid()
+    {
+        _options.CardinalityLimits[("Monitoring.DataApi", "process_threads")] = 1;
+
+        Assert.True(MetricStreamOptions.HasValidLimits(new MetricStreamOptions()));
+        Assert.True(MetricStreamOptions.HasValidLimits(_options));
     }
 
     private MetricStreamConfiguration? Configure(Instrument instrument) => new MetricStreamPolicy(_options).Configure(instrument);

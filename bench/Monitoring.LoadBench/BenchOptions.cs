@@ -26,7 +26,10 @@ internal sealed record BenchOptions
     public bool Smoke { get; init; }
     public int Seed { get; init; } = Environment.TickCount;
 
-    /// <summary>Environment variables every server gets on top of its variant's (<c>--server-env NAME=VALUE</c>, repeatable): runtime settings.</summary>
+    /// <summary>
+    /// Environment variables every server gets in addition to its variant's (<c>--server-env NAME=VALUE</c>, repeatable):
+    /// runtime settings. Names the harness sets or drops itself are refused, and so is a name given twice.
+    /// </summary>
     public IReadOnlyList<KeyValuePair<string, string>> ServerEnvironment { get; init; } = [];
 
     public const string Usage = """
@@ -72,18 +75,29 @@ internal sealed record BenchOptions
                 "--skip-peers" => options with { SkipPeers = true },
                 "--processes" => options with { Processes = Math.Max(1, NextInt()) },
                 "--seed" => options with { Seed = NextInt() },
-                "--server-env" => options with { ServerEnvironment = [.. options.ServerEnvironment, Assignment(Next())] },
+                "--server-env" => options with { ServerEnvironment = WithSetting(options.ServerEnvironment, Next()) },
                 _ => throw new ArgumentException($"Unknown option {args[i]}."),
             };
         }
         return options;
     }
 
-    private static KeyValuePair<string, string> Assignment(string text)
+    private static IReadOnlyList<KeyValuePair<string, string>> WithSetting(IReadOnlyList<KeyValuePair<string, string>> settings, string text)
     {
         var equals = text.IndexOf('=', StringComparison.Ordinal);
-        return equals > 0
-            ? new(text[..equals], text[(equals + 1)..])
-            : throw new ArgumentException($"--server-env needs NAME=VALUE, not '{text}'.");
+        if (equals <= 0)
+        {
+            throw new ArgumentException($"--server-env needs NAME=VALUE, not '{text}'.");
+        }
+        var name = text[..equals];
+        if (ServerProcess.IsReservedVariable(name))
+        {
+            throw new ArgumentException($"--server-env cannot set {name}: the harness sets or drops it itself.");
+        }
+        if (settings.Any(setting => string.Equals(setting.Key, name, StringComparison.OrdinalIgnoreCase)))
+        {
+            throw new ArgumentException($"--server-env sets {name} twice.");
+        }
+        return [.. settings, new(name, text[(equals + 1)..])];
     }
 }

@@ -9,6 +9,7 @@ namespace Monitoring.LoadBench;
 internal sealed class ServerProcess : IAsyncDisposable
 {
     private static readonly string[] InheritedPrefixesToDrop = ["ASPNETCORE_", "DOTNET_URLS", "OTEL_", "HTTP_PORTS", "HTTPS_PORTS"];
+    private static readonly string[] SetHere = ["HOST", "PORT", Variant.DataPathVariable, Variant.MetricsEnabledVariable];
     private static readonly ConcurrentDictionary<ServerProcess, byte> Running = new();
     private readonly Process _process;
     private readonly Queue<string> _lastLines = new();
@@ -51,6 +52,14 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public long ResidentBytes() => ProcStats.ResidentBytes(Pid);
 
+    /// <summary>
+    /// Whether the harness decides this variable itself (the address, the environment, what makes a variant) or keeps
+    /// it from the servers; <c>--server-env</c> may not set it.
+    /// </summary>
+    public static bool IsReservedVariable(string name) =>
+        SetHere.Contains(name, StringComparer.OrdinalIgnoreCase)
+        || InheritedPrefixesToDrop.Any(prefix => name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase));
+
     public static async Task<ServerProcess> StartReadyAsync(Variant variant, BenchOptions options, TimeSpan timeout)
     {
         var port = FreePort.Next();
@@ -72,7 +81,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         startInfo.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         startInfo.Environment["HOST"] = "127.0.0.1";
         startInfo.Environment["PORT"] = port.ToString(CultureInfo.InvariantCulture);
-        // The variant's own settings come last: they are what makes it that variant.
+        // No overlap between the two: BenchOptions refuses the reserved names.
         foreach (var (key, value) in options.ServerEnvironment.Concat(variant.Environment))
         {
             startInfo.Environment[key] = value;

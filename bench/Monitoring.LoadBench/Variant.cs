@@ -16,6 +16,9 @@ internal sealed record Variant(
     public const string PrometheusNet = "prometheus-net";
     public const string OpenTelemetry = "otel";
 
+    public const string DataPathVariable = "DATA_PATH";
+    public const string MetricsEnabledVariable = "METRICS_ENABLED";
+
     /// <summary>The JSON value of the benchmark item, the same in every variant.</summary>
     public const string ValueJson = """{"n":42,"text":"benchmark"}""";
 
@@ -45,8 +48,8 @@ internal sealed record Variant(
         new(name, description, layout.DataApiAssembly, [],
             new Dictionary<string, string>
             {
-                ["DATA_PATH"] = Path.Combine(dataDirectory, name + ".db"),
-                ["METRICS_ENABLED"] = metricsEnabled ? "true" : "false",
+                [DataPathVariable] = Path.Combine(dataDirectory, name + ".db"),
+                [MetricsEnabledVariable] = metricsEnabled ? "true" : "false",
             },
             IsDataApi: true);
 
