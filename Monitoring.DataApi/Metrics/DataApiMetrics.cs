@@ -18,10 +18,10 @@ public sealed class DataApiMetrics : IDisposable
     public const string MeterName = "Monitoring.DataApi";
 
     // Web latencies from 0.5 ms to 10 s.
-    private static readonly double[] DurationBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+    public static IReadOnlyList<double> DurationBuckets { get; } = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
     // Powers of four from 64 B to 1 MiB, the largest body the API accepts.
-    private static readonly long[] SizeBuckets = [64, 256, 1024, 4096, 16384, 65536, 262144, 1048576];
+    public static IReadOnlyList<long> SizeBuckets { get; } = [64, 256, 1024, 4096, 16384, 65536, 262144, 1048576];
 
     private readonly HttpSeriesTable _series = new();
     private readonly CompletedRequestBuffer _completed;

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Monitoring.DataApi.Metrics;
 
 namespace Monitoring.Benchmarks;
 
@@ -17,11 +18,9 @@ internal sealed class SdkFloor : IDisposable
 
     public SdkFloor()
     {
-        _duration = _meter.CreateHistogram("duration", "s", advice: new InstrumentAdvice<double>
-        {
-            HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-        });
-        var sizeBuckets = new InstrumentAdvice<long> { HistogramBucketBoundaries = [64, 256, 1024, 4096, 16384, 65536, 262144, 1048576] };
+        _duration = _meter.CreateHistogram("duration", "s",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DataApiMetrics.DurationBuckets });
+        var sizeBuckets = new InstrumentAdvice<long> { HistogramBucketBoundaries = DataApiMetrics.SizeBuckets };
         _requestSize = _meter.CreateHistogram("request_size", "By", advice: sizeBuckets);
         _responseSize = _meter.CreateHistogram("response_size", "By", advice: sizeBuckets);
     }
