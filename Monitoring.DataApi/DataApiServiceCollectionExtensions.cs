@@ -33,7 +33,10 @@ public static class DataApiServiceCollectionExtensions
         services.Configure<KestrelServerOptions>(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = DataItemRequestReader.MaxBodyBytes;
+            // The application refuses bodies past its own limit (DataItemRequestReader.MaxBodyBytes); the server's limit
+            // is what it drains of a body left unread, so that a client that sends it all before reading (no Expect:
+            // 100-continue) reads the 413 or 405 instead of a reset.
+            kestrel.Limits.MaxRequestBodySize = RequestLimits.MaxDrainedBodyBytes;
             kestrel.Limits.MaxRequestLineSize = RequestLimits.MaxRequestLineBytes;
             kestrel.Limits.MaxRequestHeadersTotalSize = RequestLimits.MaxHeadersTotalBytes;
             kestrel.Limits.MaxRequestHeaderCount = RequestLimits.MaxHeaderCount;
@@ -42,9 +45,9 @@ public static class DataApiServiceCollectionExtensions
         // Registered before AddProblemDetails so that it is asked first.
         services.AddSingleton<IProblemDetailsWriter, ProblemJsonWriter>();
         services.AddProblemDetails();
-        // A client's fault found while reading its body (a 408 timeout, a 400 bad chunk) stays that client's 4xx.
-        services.Configure<ExceptionHandlerOptions>(options =>
-            options.StatusCodeSelector = exception => exception is Microsoft.AspNetCore.Http.BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError);
+        // A client's fault found while reading its body (a 408 stall, a 400 bad chunk) stays that client's 4xx.
+        services.AddExceptionHandler<ClientFaultHandler>();
+        services.AddRequestDecompression();
         services.TryAddSingleton(TimeProvider.System);
 
         if (ApiKeyServiceCollectionExtensions.IsApiKeyRequired(configuration))

@@ -18,6 +18,7 @@ try
     // Every option is checked here, before the host starts, so that a bad value ends the process with one line.
     app.Services.GetRequiredService<IStartupValidator>().Validate();
 
+    app.UseMiddleware<AbsoluteFormPathMiddleware>();
     app.UseRouting();
     if (Extensions.IsMetricsEnabled(app.Configuration))
     {
@@ -25,6 +26,9 @@ try
     }
     app.UseMiddleware<SecurityHeadersMiddleware>();
     app.UseExceptionHandler();
+    // After the metrics, which count the bytes on the wire; gzip, br and deflate bodies are decoded, other encodings stay
+    // and get a 415 from the endpoint that reads the body.
+    app.UseRequestDecompression();
     app.UseStatusCodePages();
     if (FaultInjectionMiddleware.IsEnabled(app.Configuration, app.Environment))
     {

@@ -26,15 +26,17 @@ public static class DataEndpoints
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        data.MapGet("/data", List).WithName("ListDataItems")
+        data.MapGet("/data", List).WithName("ListDataItems").AllowHead()
             .WithSummary("List items in key order, a page at a time")
             .ProducesProblem(StatusCodes.Status400BadRequest);
-        data.MapGet("/data/{key}", Get).WithName("GetDataItem")
+        data.MapGet("/data/{key}", Get).WithName("GetDataItem").AllowHead()
             .WithSummary("Read an item")
-            .WithDescription("The key is percent-encoded in the path, as in the Location header of its creation.")
+            .WithDescription("The key is percent-encoded UTF-8 in the path, as in the Location header of its creation.")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
         var delete = data.MapDelete("/data/{key}", Delete).WithName("DeleteDataItem")
             .WithSummary("Delete an item")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
@@ -65,9 +67,14 @@ public static class DataEndpoints
     private static async Task<Results<Ok<DataPage>, ProblemHttpResult>> List(
         [Description("Items per page, 1 to 1000 (default 100).")] string? limit,
         [Description("The nextCursor of the previous page.")] string? after,
+        HttpRequest request,
         IDataStore store,
         CancellationToken cancellationToken)
     {
+        if (QueryParameters.FirstRepeated(request.Query) is { } repeated)
+        {
+            return InvalidQuery($"'{repeated}' must be given at most once.");
+        }
         var pageSize = DefaultPageSize;
         if (limit is not null
             && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out pageSize) || pageSize is < 1 or > MaxPageSize))
@@ -85,32 +92,33 @@ public static class DataEndpoints
     private static async Task<Results<Ok<DataItem>, ProblemHttpResult>> Get(
         [Description("The item's key, percent-encoded.")] string key, HttpContext context, IDataStore store, CancellationToken cancellationToken)
     {
-        var decoded = KeyFromPath(context, key);
-        return await store.GetAsync(decoded, cancellationToken) is { } item ? TypedResults.Ok(item) : NotFound();
+        var (decoded, problem) = KeyFromPath(context, key);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        return await store.GetAsync(decoded!, cancellationToken) is { } item ? TypedResults.Ok(item) : NotFound();
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
         [Description("The item's key, percent-encoded.")] string key, HttpContext context, IDataStore store, CancellationToken cancellationToken)
     {
-        var decoded = KeyFromPath(context, key);
-        return await store.DeleteAsync(decoded, cancellationToken) ? TypedResults.NoContent() : NotFound();
+        var (decoded, problem) = KeyFromPath(context, key);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        return await store.DeleteAsync(decoded!, cancellationToken) ? TypedResults.NoContent() : NotFound();
     }
 
-    /// <summary>
-    /// The key, unescaped exactly once from the request target as the client sent it. The server's decoded path keeps
-    /// %2F but turns %25 into '%', so it cannot tell "a/b" (sent as a%2Fb) from "a%2Fb" (sent as a%252Fb).
-    /// </summary>
-    private static string KeyFromPath(HttpContext context, string routeValue)
+    /// <summary>The key the path names, or a 400 when it names none or one that could never have been stored.</summary>
+    private static (string? Key, ProblemHttpResult? Problem) KeyFromPath(HttpContext context, string routeValue)
     {
-        var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
-        const string Prefix = "/data/";
-        if (target is null || !target.StartsWith(Prefix, StringComparison.Ordinal))
-        {
-            // No raw target (the in-memory test server): the decoded path, which keeps %2F as it is.
-            return routeValue.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
-        }
-        var end = target.IndexOfAny(['?', '#'], Prefix.Length);
-        return Uri.UnescapeDataString(end < 0 ? target[Prefix.Length..] : target[Prefix.Length..end]);
+        var (key, error) = ItemKeyPath.Decode(context, routeValue);
+        error ??= DataItemRequestReader.ValidateKey(key);
+        return error is null
+            ? (key, null)
+            : (null, TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid key", detail: error));
     }
 
     private static string ItemLocation(string key) => "/data/" + Uri.EscapeDataString(key);

@@ -10,5 +10,5 @@ namespace Monitoring.DataApi.Endpoints;
 /// OpenAPI document shows.
 /// </summary>
 public sealed record DataItemRequest(
-    [property: Required, Description("1 to 256 characters, no control characters, not '.' or '..'.")] string Key,
+    [property: Required, Description("1 to 256 characters (Unicode scalar values); no control characters, bidirectional controls or byte-order mark; not '.' or '..'.")] string Key,
     [property: Required, Description("Any JSON value (null included), at most 64 KiB once serialized.")] JsonElement Value);

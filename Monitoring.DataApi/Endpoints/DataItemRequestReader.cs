@@ -15,6 +15,7 @@ namespace Monitoring.DataApi.Endpoints;
 public static class DataItemRequestReader
 {
     public const int MaxBodyBytes = 1024 * 1024;
+    /// <summary>Unicode scalar values (an emoji is one, as a reader counts it), so at most 1,024 UTF-8 bytes.</summary>
     public const int MaxKeyLength = 256;
     public const int MaxValueBytes = 64 * 1024;
 
@@ -39,6 +40,12 @@ public static class DataItemRequestReader
         {
             return Fail(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
                 "The body must be JSON sent with Content-Type: application/json.");
+        }
+        // The supported encodings were decoded, and their header removed, by request decompression before this runs.
+        if (request.Headers.ContentEncoding is { Count: > 0 } encoding && !IsIdentity(encoding))
+        {
+            return Fail(StatusCodes.Status415UnsupportedMediaType, "Unsupported content encoding",
+                $"The body's Content-Encoding must be one of {SupportedEncodings}, or none.");
         }
 
         if (request.ContentLength > MaxBodyBytes)
@@ -70,15 +77,21 @@ public static class DataItemRequestReader
         {
             return "'key' must be a non-empty string.";
         }
-        if (key.Length > MaxKeyLength)
+        var length = 0;
+        foreach (var rune in key.EnumerateRunes())
         {
-            return $"'key' must be at most {MaxKeyLength} characters long.";
-        }
-        foreach (var character in key)
-        {
-            if (char.IsControl(character))
+            if (++length > MaxKeyLength)
+            {
+                return $"'key' must be at most {MaxKeyLength} characters (Unicode scalar values) long.";
+            }
+            if (Rune.IsControl(rune))
             {
                 return "'key' must not contain control characters.";
+            }
+            if (IsBidirectionalControlOrByteOrderMark(rune.Value))
+            {
+                // Invisible, they make a key shown in a log or a UI read as another one.
+                return "'key' must not contain bidirectional controls (U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069) or a byte-order mark (U+FEFF).";
             }
         }
         if (key is "." or "..")
@@ -88,6 +101,9 @@ public static class DataItemRequestReader
         }
         return null;
     }
+
+    private static bool IsBidirectionalControlOrByteOrderMark(int value) =>
+        value is 0x061C or 0x200E or 0x200F or (>= 0x202A and <= 0x202E) or (>= 0x2066 and <= 0x2069) or 0xFEFF;
 
     private static (DataItemWrite?, ProblemHttpResult?) Parse(byte[] body)
     {
@@ -173,8 +189,33 @@ public static class DataItemRequestReader
         return (new DataItemWrite(key, valueJson), null);
     }
 
-    /// <summary>The body, or null when it is longer than <see cref="MaxBodyBytes"/> (also when chunked).</summary>
+    /// <summary>
+    /// The body, or null when it is longer than <see cref="MaxBodyBytes"/> (also when chunked or decompressed). A body
+    /// the client broke (framing, a stall, a corrupt compressed stream) is rethrown as a 4xx
+    /// <see cref="BadHttpRequestException"/>, which <see cref="Problems.ClientFaultHandler"/> answers.
+    /// </summary>
     private static async Task<byte[]?> ReadBodyAsync(Stream body, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ReadBoundedAsync(body, cancellationToken);
+        }
+        catch (BadHttpRequestException)
+        {
+            throw;
+        }
+        catch (IOException exception)
+        {
+            // The server's own parser reports some framing errors (a chunk size past 2^31) as a plain IOException.
+            throw new BadHttpRequestException($"The request body could not be read: {exception.Message}", StatusCodes.Status400BadRequest, exception);
+        }
+        catch (InvalidDataException exception)
+        {
+            throw new BadHttpRequestException("The request body could not be decompressed as its Content-Encoding says.", StatusCodes.Status400BadRequest, exception);
+        }
+    }
+
+    private static async Task<byte[]?> ReadBoundedAsync(Stream body, CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
         try
@@ -215,9 +256,16 @@ public static class DataItemRequestReader
         }
         var isJson = mediaType.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
             || mediaType.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase);
-        var charset = mediaType.Charset;
-        return isJson && (!charset.HasValue || charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase));
+        // A parameter value may be quoted (charset="utf-8"): quoted and unquoted are the same value.
+        var charset = HeaderUtilities.RemoveQuotes(mediaType.Charset);
+        return isJson && (!mediaType.Charset.HasValue || charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase));
     }
+
+    /// <summary>What request decompression decodes; named in the 415 that other encodings get.</summary>
+    public const string SupportedEncodings = "gzip, br and deflate";
+
+    private static bool IsIdentity(Microsoft.Extensions.Primitives.StringValues encoding) =>
+        encoding.All(value => string.IsNullOrWhiteSpace(value) || value.Trim().Equals("identity", StringComparison.OrdinalIgnoreCase));
 
     // Relaxed escaping keeps non-ASCII text as UTF-8, so the size limit measures what a client sent, not \uXXXX escapes.
     private static readonly JsonSerializerOptions MinifyOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };

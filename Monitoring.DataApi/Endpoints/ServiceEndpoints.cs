@@ -22,8 +22,8 @@ public static class ServiceEndpoints
 
     public static IEndpointRouteBuilder MapServiceEndpoints(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/", Root).WithName("ServiceInfo").WithTags("Service");
-        routes.MapGet("/health", Health).WithName("Health").WithTags("Service");
+        routes.MapGet("/", Root).WithName("ServiceInfo").WithTags("Service").AllowHead();
+        routes.MapGet("/health", Health).WithName("Health").WithTags("Service").AllowHead();
         return routes;
     }
 

@@ -1,3 +1,4 @@
+using Monitoring.DataApi.Endpoints;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.Options;
@@ -34,7 +35,7 @@ public static class DataApiOpenApi
 
     public static WebApplication MapDataApiOpenApi(this WebApplication app)
     {
-        app.MapOpenApi();
+        app.MapOpenApi().AllowHead();
         if (app.Environment.IsDevelopment())
         {
             app.MapScalarApiReference();

@@ -20,8 +20,8 @@ public sealed class OpenApiTests : IDisposable
         {
             ("/data", "post", ["200", "201", "400", "413", "415", "503"]),
             ("/data", "get", ["200", "400"]),
-            ("/data/{key}", "get", ["200", "404"]),
-            ("/data/{key}", "delete", ["204", "404", "503"]),
+            ("/data/{key}", "get", ["200", "400", "404"]),
+            ("/data/{key}", "delete", ["204", "400", "404", "503"]),
         };
         foreach (var (path, method, responses) in expected)
         {
