@@ -81,7 +81,6 @@ public static class DataApiServiceCollectionExtensions
         builder.Services.AddSingleton<DataStoreDiskSpace>();
         builder.Services.AddSingleton<IDataStore, SqliteDataStore>();
         builder.Services.AddExceptionHandler<DataStoreFaultHandler>();
-        builder.Services.AddHostedService<DataStoreInitializer>();
         builder.Services.AddHealthChecks().AddCheck<DataStoreHealthCheck>("data-store", tags: [Extensions.ReadyTag]);
     }
 

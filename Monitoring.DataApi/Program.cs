@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Monitoring.DataApi;
 using Monitoring.DataApi.Configuration;
+using Monitoring.DataApi.Data;
 using Monitoring.DataApi.Diagnostics;
 using Monitoring.DataApi.Endpoints;
 using Monitoring.DataApi.Metrics;
@@ -17,6 +18,7 @@ try
     var app = builder.Build();
     // Every option is checked here, before the host starts, so that a bad value ends the process with one line.
     app.Services.GetRequiredService<IStartupValidator>().Validate();
+    await app.InitializeDataStoreAsync();
 
     app.UseMiddleware<AbsoluteFormPathMiddleware>();
     app.UseRouting();

@@ -1,15 +1,28 @@
+using Microsoft.Data.Sqlite;
+
 namespace Monitoring.DataApi.Data;
 
-/// <summary>Creates the schema before the server accepts requests.</summary>
-public sealed partial class DataStoreInitializer(IDataStore store, ILogger<DataStoreInitializer> logger, DataStoreLocation location) : IHostedService
+public static partial class DataStoreInitializer
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Opens the store and creates its schema before the server listens. A store that cannot be opened (a folder that
+    /// cannot be made, a directory or a device where the file should be, a malformed connection string) ends the start
+    /// as a bad setting does: one line naming the setting, exit code 1.
+    /// </summary>
+    public static async Task InitializeDataStoreAsync(this WebApplication app)
     {
-        await store.InitializeAsync(cancellationToken);
+        var location = app.Services.GetRequiredService<DataStoreLocation>();
+        try
+        {
+            await app.Services.GetRequiredService<IDataStore>().InitializeAsync(app.Lifetime.ApplicationStopping);
+        }
+        catch (Exception exception) when (exception is SqliteException or IOException or UnauthorizedAccessException)
+        {
+            throw location.CannotOpen(exception);
+        }
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DataStoreInitializer));
         LogStoreOpened(logger, location.Description);
     }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Data store ready: {Location}")]
     private static partial void LogStoreOpened(ILogger logger, string location);

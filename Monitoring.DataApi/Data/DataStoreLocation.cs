@@ -3,9 +3,14 @@ using Microsoft.Extensions.Options;
 
 namespace Monitoring.DataApi.Data;
 
-/// <summary>The store's connection string: <c>ConnectionStrings__data</c> when set, else a file at <c>DATA_PATH</c>.</summary>
-public sealed record DataStoreLocation(string ConnectionString, string Description)
+/// <summary>
+/// The store's connection string: <c>ConnectionStrings__data</c> when set, else a file at <c>DATA_PATH</c>, and the
+/// setting it came from, which every start-up failure of the store names.
+/// </summary>
+public sealed record DataStoreLocation(string ConnectionString, string Description, string Setting)
 {
+    public const string ConnectionStringSetting = "ConnectionStrings__" + DataStoreOptions.ConnectionStringName;
+
     /// <summary>The folder of the database file; null for an in-memory database.</summary>
     public string? Directory { get; } = DirectoryOf(ConnectionString);
 
@@ -14,13 +19,30 @@ public sealed record DataStoreLocation(string ConnectionString, string Descripti
         var configured = services.GetRequiredService<IConfiguration>().GetConnectionString(DataStoreOptions.ConnectionStringName);
         if (!string.IsNullOrWhiteSpace(configured))
         {
-            return new DataStoreLocation(configured, $"connection string '{DataStoreOptions.ConnectionStringName}'");
+            string dataSource;
+            try
+            {
+                dataSource = new SqliteConnectionStringBuilder(configured).DataSource;
+            }
+            catch (ArgumentException exception)
+            {
+                // The value itself is not repeated: a connection string may hold a password.
+                throw Invalid(ConnectionStringSetting, $"{ConnectionStringSetting} is not a SQLite connection string: {exception.Message}");
+            }
+            return new DataStoreLocation(configured, $"connection string '{DataStoreOptions.ConnectionStringName}' ({dataSource})", ConnectionStringSetting);
         }
 
         var path = Path.GetFullPath(services.GetRequiredService<IOptions<DataStoreOptions>>().Value.Path);
         var connectionString = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate }.ToString();
-        return new DataStoreLocation(connectionString, path);
+        return new DataStoreLocation(connectionString, path, DataStoreOptions.PathSetting);
     }
+
+    /// <summary>A start-up failure of the store, described as the setting that leads to it.</summary>
+    public OptionsValidationException CannotOpen(Exception exception) =>
+        Invalid(Setting, $"{Setting} names a store that cannot be opened ({Description}): {exception.Message}");
+
+    private static OptionsValidationException Invalid(string setting, string message) =>
+        new(setting, typeof(DataStoreOptions), [message]);
 
     private static string? DirectoryOf(string connectionString)
     {

@@ -9,7 +9,9 @@ public sealed class DataStoreOptions
     public const string ConnectionStringName = "data";
 
     /// <summary>The SQLite database file. <c>DATA_PATH</c>; defaults to the user's local application data folder.</summary>
-    [ConfigurationKeyName("DATA_PATH")]
+    public const string PathSetting = "DATA_PATH";
+
+    [ConfigurationKeyName(PathSetting)]
     public string Path { get; set; } = DefaultPath;
 
     public const string MinFreeBytesSetting = "DATA_MIN_FREE_BYTES";
@@ -30,7 +32,7 @@ public sealed class DataStoreOptionsValidator : IValidateOptions<DataStoreOption
     {
         if (string.IsNullOrWhiteSpace(options.Path))
         {
-            return ValidateOptionsResult.Fail("DATA_PATH must not be empty.");
+            return ValidateOptionsResult.Fail($"{DataStoreOptions.PathSetting} must not be empty.");
         }
         return options.MinFreeBytes < 0
             ? ValidateOptionsResult.Fail($"{DataStoreOptions.MinFreeBytesSetting} must be 0 or a positive number of bytes (got {options.MinFreeBytes}).")

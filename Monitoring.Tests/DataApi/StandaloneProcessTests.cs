@@ -19,6 +19,11 @@ public sealed class StandaloneProcessTests
     [InlineData("API_KEY", "short-key")]
     [InlineData("METRICS_ALLOWED_NETWORKS", "10.0.0.0/8,not-a-network")]
     [InlineData("APP_NAME", " ")]
+    [InlineData("ConnectionStrings__data", "Foo=bar")]
+    [InlineData("ConnectionStrings__data", "Data Source=/tmp")]
+    [InlineData("DATA_PATH", "/proc/nope/data.db")]
+    [InlineData("DATA_PATH", "/dev/null")]
+    [InlineData("DATA_PATH", "/tmp")]
     public async Task A_bad_setting_stops_the_process_with_one_line_naming_the_variable(string variable, string value)
     {
         using var directory = new TemporaryDirectory();
