@@ -38,6 +38,9 @@ public sealed class SecurityTests(SecurityTests.RunningDataApi dataApi) : IClass
     [InlineData("POST", "/data")]
     [InlineData("PATCH", "/data")]
     [InlineData("GET", "/metrics")]
+    [InlineData("GET", "/health/ready")]
+    [InlineData("GET", "/data/%ff")]
+    [InlineData("HEAD", "/data")]
     public async Task Every_response_carries_the_security_headers_and_no_server_banner(string method, string path)
     {
         using var request = new HttpRequestMessage(new HttpMethod(method), path);
@@ -48,12 +51,40 @@ public sealed class SecurityTests(SecurityTests.RunningDataApi dataApi) : IClass
 
         using var response = await _process.Client.SendAsync(request);
 
-        Assert.Equal("nosniff", Header(response, "X-Content-Type-Options"));
-        Assert.Equal("DENY", Header(response, "X-Frame-Options"));
-        Assert.Equal("no-referrer", Header(response, "Referrer-Policy"));
-        Assert.Equal("default-src 'none'; frame-ancestors 'none'", Header(response, "Content-Security-Policy"));
+        foreach (var (name, value) in SecurityHeaders)
+        {
+            Assert.Equal(value, Header(response, name));
+        }
         Assert.False(response.Headers.Contains("Server"), "Kestrel's Server header names the stack");
     }
+
+    /// <summary>A problem the exception handler writes follows a response whose headers it cleared.</summary>
+    [Fact]
+    public async Task A_problem_written_by_the_exception_handler_carries_the_security_headers()
+    {
+        var port = int.Parse(_environment["PORT"], System.Globalization.CultureInfo.InvariantCulture);
+        var request = RawHttpExchange.Compose("POST /data HTTP/1.1",
+            ["Host: x", "Content-Type: application/json", "Transfer-Encoding: chunked"], "FFFFFFFFFFFFFFFF\r\n{"u8.ToArray());
+
+        var response = await RawHttpExchange.SendAsync(port, request, TimeSpan.FromSeconds(10));
+
+        Assert.Equal(400, response?.Status);
+        foreach (var (name, value) in SecurityHeaders)
+        {
+            Assert.Equal(value, response!.Headers.GetValueOrDefault(name));
+        }
+        Assert.False(response!.Headers.ContainsKey("Server"), "Kestrel's Server header names the stack");
+    }
+
+    /// <summary>Every header the README promises on every response.</summary>
+    private static readonly (string Name, string Value)[] SecurityHeaders =
+    [
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "no-referrer"),
+        ("Cross-Origin-Resource-Policy", "same-origin"),
+        ("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"),
+    ];
 
     [Fact]
     public async Task Oversized_headers_and_request_lines_are_refused_by_the_server_which_keeps_serving()
