@@ -8,5 +8,8 @@ public sealed record DataItem(string Key, JsonElement Value, DateTimeOffset Crea
 /// <summary>The outcome of a create-or-replace.</summary>
 public sealed record UpsertResult(DataItem Item, bool Created);
 
-/// <summary>One page of items in key order and the cursor of the next page, null on the last page.</summary>
+/// <summary>
+/// One page of items in key order and the cursor of the next page, null on the last page: the body of <c>GET /data</c>
+/// as the OpenAPI document describes it. <see cref="Endpoints.DataPageResult"/> writes it from a <see cref="StoredPage"/>.
+/// </summary>
 public sealed record DataPage(IReadOnlyList<DataItem> Items, string? NextCursor);

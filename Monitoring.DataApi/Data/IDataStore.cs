@@ -10,8 +10,12 @@ public interface IDataStore
 
     Task<DataItem?> GetAsync(string key, CancellationToken cancellationToken);
 
-    /// <summary>Up to <paramref name="limit"/> items whose key sorts after <paramref name="after"/>, in key order.</summary>
-    Task<DataPage> ListAsync(string? after, int limit, CancellationToken cancellationToken);
+    /// <summary>
+    /// Up to <paramref name="limit"/> items whose key sorts after <paramref name="after"/>, in key order, whose values
+    /// total at most <paramref name="valueBudgetBytes"/> bytes of stored JSON. The first item is always included, whatever
+    /// its size, so that paging moves on; the page has a next cursor whenever an item follows it.
+    /// </summary>
+    Task<StoredPage> ListAsync(string? after, int limit, long valueBudgetBytes, CancellationToken cancellationToken);
 
     Task<bool> DeleteAsync(string key, CancellationToken cancellationToken);
 

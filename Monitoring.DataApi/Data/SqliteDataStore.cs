@@ -72,8 +72,10 @@ public sealed class SqliteDataStore(DataStoreLocation location, DataStoreDiskSpa
         return await reader.ReadAsync(cancellationToken) ? ReadItem(reader) : null;
     }
 
-    public async Task<DataPage> ListAsync(string? after, int limit, CancellationToken cancellationToken)
+    public async Task<StoredPage> ListAsync(string? after, int limit, long valueBudgetBytes, CancellationToken cancellationToken)
     {
+        // The page is read whole and the connection closed before the caller writes it: a read that waited on a slow
+        // client would hold its snapshot of the database open and stop WAL checkpoints for as long as it lasts.
         await using var connection = await OpenAsync(cancellationToken);
         // One row more than asked tells whether a next page exists.
         await using var reader = await connection
@@ -81,19 +83,25 @@ public sealed class SqliteDataStore(DataStoreLocation location, DataStoreDiskSpa
             .With("$after", after).With("$take", limit + 1)
             .ExecuteReaderAsync(cancellationToken);
 
-        var items = new List<DataItem>(Math.Min(limit + 1, 128));
+        var items = new List<StoredItem>(Math.Min(limit, 128));
+        var valueBytes = 0L;
         while (await reader.ReadAsync(cancellationToken))
         {
-            items.Add(ReadItem(reader));
+            if (items.Count == limit)
+            {
+                return new StoredPage(items, items[^1].Key);
+            }
+            // The UTF-8 bytes SQLite holds for the TEXT value: no string (a 60 KB value would be a 120 KB string on the
+            // large object heap), and no parsing.
+            var value = reader.GetFieldValue<byte[]>(1);
+            if (items.Count > 0 && valueBytes + value.Length > valueBudgetBytes)
+            {
+                return new StoredPage(items, items[^1].Key);
+            }
+            valueBytes += value.Length;
+            items.Add(new StoredItem(reader.GetString(0), value, ParseTimestamp(reader.GetString(2)), ParseTimestamp(reader.GetString(3))));
         }
-
-        if (items.Count <= limit)
-        {
-            return new DataPage(items, NextCursor: null);
-        }
-
-        items.RemoveAt(limit);
-        return new DataPage(items, items[^1].Key);
+        return new StoredPage(items, NextCursor: null);
     }
 
     public async Task<bool> DeleteAsync(string key, CancellationToken cancellationToken)
@@ -150,8 +158,11 @@ public sealed class SqliteDataStore(DataStoreLocation location, DataStoreDiskSpa
     private static DataItem ToItem(string key, string valueJson, string createdAt, string updatedAt) => new(
         key,
         JsonSerializer.Deserialize<JsonElement>(valueJson),
-        DateTimeOffset.Parse(createdAt, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind),
-        DateTimeOffset.Parse(updatedAt, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind));
+        ParseTimestamp(createdAt),
+        ParseTimestamp(updatedAt));
+
+    private static DateTimeOffset ParseTimestamp(string stored) =>
+        DateTimeOffset.Parse(stored, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
 
     private static string Timestamp(DateTimeOffset instant) => instant.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
 }

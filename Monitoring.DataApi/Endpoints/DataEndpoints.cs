@@ -12,6 +12,13 @@ public static class DataEndpoints
     public const int DefaultPageSize = 100;
     public const int MaxPageSize = 1000;
 
+    /// <summary>
+    /// The most bytes of stored values a page holds: a page ends early, with a next cursor, before the item that would
+    /// take it past. It bounds what one list request holds in memory (a page is read whole before it is written) and
+    /// the size of its response, whatever the limit; a page of 1,000 values of 1 KiB still fits.
+    /// </summary>
+    public const int PageValueBudgetBytes = 1024 * 1024;
+
     public static IEndpointRouteBuilder MapDataEndpoints(this IEndpointRouteBuilder routes)
     {
         // Full templates rather than a "/data" group: a group's root would be "/data/", and the template is the
@@ -28,6 +35,9 @@ public static class DataEndpoints
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         data.MapGet("/data", List).WithName("ListDataItems").AllowHead()
             .WithSummary("List items in key order, a page at a time")
+            .WithDescription($"A page holds at most 'limit' items and at most {PageValueBudgetBytes / (1024 * 1024)} MiB of values (as stored, "
+                + "minified UTF-8): it ends early, with a nextCursor, before an item that would take it past, but always holds at least "
+                + "one item. nextCursor is null only on the last page.")
             .ProducesProblem(StatusCodes.Status400BadRequest);
         data.MapGet("/data/{key}", Get).WithName("GetDataItem").AllowHead()
             .WithSummary("Read an item")
@@ -64,7 +74,7 @@ public static class DataEndpoints
             : TypedResults.Ok(result.Item);
     }
 
-    private static async Task<Results<Ok<DataPage>, ProblemHttpResult>> List(
+    private static async Task<Results<DataPageResult, ProblemHttpResult>> List(
         [Description("Items per page, 1 to 1000 (default 100).")] string? limit,
         [Description("The nextCursor of the previous page.")] string? after,
         HttpRequest request,
@@ -86,7 +96,7 @@ public static class DataEndpoints
             return InvalidQuery("'after' must be a key returned as 'nextCursor' by the previous page.");
         }
 
-        return TypedResults.Ok(await store.ListAsync(after, pageSize, cancellationToken));
+        return new DataPageResult(await store.ListAsync(after, pageSize, PageValueBudgetBytes, cancellationToken));
     }
 
     private static async Task<Results<Ok<DataItem>, ProblemHttpResult>> Get(

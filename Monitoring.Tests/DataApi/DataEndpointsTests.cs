@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using Monitoring.DataApi.Endpoints;
 using Monitoring.Tests.Infrastructure;
 
 namespace Monitoring.Tests.DataApi;
@@ -141,6 +142,62 @@ public sealed class DataEndpointsTests : IDisposable
         var page = await _client.GetFromJsonAsync<JsonElement>("/data");
         Assert.Equal(100, page.GetProperty("items").GetArrayLength());
         Assert.Equal("k099", page.GetProperty("nextCursor").GetString());
+    }
+
+    [Fact]
+    public async Task List_ends_a_page_early_before_its_values_pass_the_byte_budget()
+    {
+        // 60 KB values: 17 of them fit in 1 MiB, so a page of limit 1000 over 40 of them ends early, twice.
+        const int Count = 40;
+        var value = new string('v', 60 * 1000);
+        for (var i = 0; i < Count; i++)
+        {
+            Assert.Equal(HttpStatusCode.Created, (await _client.PostAsJsonAsync("/data", new { key = $"k{i:D2}", value })).StatusCode);
+        }
+        var storedBytes = Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(value));
+
+        var keys = new List<string>();
+        var pageSizes = new List<int>();
+        string? cursor = null;
+        do
+        {
+            var page = await _client.GetFromJsonAsync<JsonElement>("/data?limit=1000" + (cursor is null ? "" : "&after=" + cursor));
+            var items = page.GetProperty("items").EnumerateArray().ToList();
+            Assert.NotEmpty(items);
+            Assert.All(items, item => Assert.Equal(value, item.GetProperty("value").GetString()));
+            keys.AddRange(items.Select(item => item.GetProperty("key").GetString()!));
+            pageSizes.Add(items.Count);
+            cursor = page.GetProperty("nextCursor").GetString();
+            if (cursor is not null)
+            {
+                Assert.Equal(keys[^1], cursor);
+                // Ended because the next item would have taken the page past the budget, not before.
+                Assert.True(items.Count * storedBytes <= DataEndpoints.PageValueBudgetBytes);
+                Assert.True((items.Count + 1) * storedBytes > DataEndpoints.PageValueBudgetBytes);
+            }
+        }
+        while (cursor is not null);
+
+        Assert.Equal([17, 17, 6], pageSizes);
+        Assert.Equal(Enumerable.Range(0, Count).Select(i => $"k{i:D2}"), keys);
+    }
+
+    [Fact]
+    public async Task List_writes_each_item_as_a_read_of_it_does()
+    {
+        _time.Advance(TimeSpan.FromTicks(1_234_567));
+        await _client.PostAsJsonAsync("/data", new { key = "n", value = new { text = "plain", list = new object?[] { 1, 2.5, true, null } } });
+        _time.Advance(TimeSpan.FromMilliseconds(250));
+        await _client.PostAsJsonAsync("/data", new { key = "n", value = new { text = "<é & 中文 😀>", nested = new { a = new[] { "\"", "\\" } } } });
+
+        var read = await _client.GetFromJsonAsync<JsonElement>("/data/n");
+        var listed = Assert.Single((await _client.GetFromJsonAsync<JsonElement>("/data")).GetProperty("items").EnumerateArray());
+
+        Assert.Equal(["key", "value", "createdAt", "updatedAt"], listed.EnumerateObject().Select(property => property.Name));
+        Assert.Equal(read.GetProperty("key").GetRawText(), listed.GetProperty("key").GetRawText());
+        Assert.True(JsonElement.DeepEquals(read.GetProperty("value"), listed.GetProperty("value")));
+        Assert.Equal(read.GetProperty("createdAt").GetRawText(), listed.GetProperty("createdAt").GetRawText());
+        Assert.Equal(read.GetProperty("updatedAt").GetRawText(), listed.GetProperty("updatedAt").GetRawText());
     }
 
     [Theory]

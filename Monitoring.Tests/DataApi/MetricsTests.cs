@@ -385,7 +385,7 @@ public sealed class MetricsTests : IDisposable
 
         public Task<DataItem?> GetAsync(string key, CancellationToken cancellationToken) => throw Failure();
 
-        public Task<DataPage> ListAsync(string? after, int limit, CancellationToken cancellationToken) => throw Failure();
+        public Task<StoredPage> ListAsync(string? after, int limit, long valueBudgetBytes, CancellationToken cancellationToken) => throw Failure();
 
         public Task<bool> DeleteAsync(string key, CancellationToken cancellationToken) => throw Failure();
 
