@@ -25,11 +25,13 @@ public static class DataApiServiceCollectionExtensions
         services.AddValidatedOptions<ServiceOptions, ServiceOptionsValidator>(configuration);
         services.AddValidatedOptions<MetricsOptions, MetricsOptionsValidator>(configuration);
         services.AddValidatedOptions<DataStoreOptions, DataStoreOptionsValidator>(configuration);
+        services.AddValidatedOptions<ConnectionOptions, ConnectionOptionsValidator>(configuration);
 
         if (!StandaloneListenerSetup.IsAddressConfiguredElsewhere(configuration))
         {
             services.AddSingleton<IConfigureOptions<KestrelServerOptions>, StandaloneListenerSetup>();
         }
+        services.AddSingleton<IConfigureOptions<KestrelServerOptions>, ConnectionLimitSetup>();
         services.Configure<KestrelServerOptions>(kestrel =>
         {
             kestrel.AddServerHeader = false;

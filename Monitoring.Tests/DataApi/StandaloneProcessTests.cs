@@ -19,6 +19,10 @@ public sealed class StandaloneProcessTests
     [InlineData("API_KEY", "short-key")]
     [InlineData("METRICS_ALLOWED_NETWORKS", "10.0.0.0/8,not-a-network")]
     [InlineData("APP_NAME", " ")]
+    [InlineData("MAX_CONCURRENT_CONNECTIONS", "-1")]
+    [InlineData("MAX_CONCURRENT_CONNECTIONS", "many")]
+    [InlineData("KEEP_ALIVE_TIMEOUT", "0")]
+    [InlineData("KEEP_ALIVE_TIMEOUT", "later")]
     public async Task A_bad_setting_stops_the_process_with_one_line_naming_the_variable(string variable, string value)
     {
         using var directory = new TemporaryDirectory();
