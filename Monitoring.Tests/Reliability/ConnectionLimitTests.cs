@@ -112,11 +112,11 @@ public sealed partial class ConnectionLimitTests(ITestOutputHelper output)
         // Closed by this DataApi, not by its end (or by another server on the port, had this one failed to bind it).
         Assert.False(process.HasExited, $"The DataApi exited: {process.StandardError}{process.StandardOutput}");
         Assert.StartsWith("HTTP/1.1 200 ", response, StringComparison.Ordinal);
-        // Kestrel checks its timeouts once a second.
+        // Kestrel checks its timeouts once a second; the rest of the margin is for a busy machine.
         Assert.NotNull(silentIdle);
-        Assert.InRange(silentIdle.Value, TimeSpan.FromSeconds(1.5), TimeSpan.FromSeconds(5));
+        Assert.InRange(silentIdle.Value, TimeSpan.FromSeconds(1.5), TimeSpan.FromSeconds(6));
         Assert.NotNull(servedIdle);
-        Assert.InRange(servedIdle.Value, TimeSpan.FromSeconds(1.5), TimeSpan.FromSeconds(5));
+        Assert.InRange(servedIdle.Value, TimeSpan.FromSeconds(1.5), TimeSpan.FromSeconds(6));
     }
 
     /// <summary>How long after the call the server closed the connection; null if it was still open when cancelled.</summary>
