@@ -25,11 +25,17 @@ public static class DataApiServiceCollectionExtensions
         services.AddValidatedOptions<ServiceOptions, ServiceOptionsValidator>(configuration);
         services.AddValidatedOptions<MetricsOptions, MetricsOptionsValidator>(configuration);
         services.AddValidatedOptions<DataStoreOptions, DataStoreOptionsValidator>(configuration);
+        services.AddValidatedOptions<ConnectionOptions, ConnectionOptionsValidator>(configuration);
+
+        // A background service that fails (the process sampler, say) must not take the API down with it; it logs its
+        // failure and the host keeps serving.
+        services.Configure<HostOptions>(host => host.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.Ignore);
 
         if (!StandaloneListenerSetup.IsAddressConfiguredElsewhere(configuration))
         {
             services.AddSingleton<IConfigureOptions<KestrelServerOptions>, StandaloneListenerSetup>();
         }
+        services.AddSingleton<IConfigureOptions<KestrelServerOptions>, ConnectionLimitSetup>();
         services.Configure<KestrelServerOptions>(kestrel =>
         {
             kestrel.AddServerHeader = false;

@@ -40,7 +40,7 @@ public static class ServiceEndpoints
     {
         var report = await healthChecks.CheckHealthAsync(cancellationToken);
         var checks = HealthReportResponse.From(report);
-        var sample = process.Read();
+        var sample = process.ReadOrLatest();
         var response = new HealthResponse(
             checks.Status,
             checks.TotalDurationMs,

@@ -4,18 +4,29 @@ namespace Monitoring.DataApi.Metrics;
 
 /// <summary>
 /// Reads the process's CPU, memory, threads and file descriptors. <see cref="Latest"/> is what the process_* metrics
-/// report; <see cref="ProcessSamplingService"/> refreshes it every METRICS_COLLECTION_INTERVAL seconds.
+/// report; <see cref="ProcessSamplingService"/> refreshes it every METRICS_COLLECTION_INTERVAL seconds. A read can
+/// fail (with no descriptor free, /proc cannot be opened and the runtime reports the process as exited); the last
+/// good sample then stays the one reported.
 /// </summary>
 public sealed class ProcessSampler : IDisposable
 {
-    private readonly Process _process = Process.GetCurrentProcess();
+    private readonly Process _process;
+    private readonly string _descriptorDirectory;
     private readonly TimeProvider _timeProvider;
     private readonly DateTimeOffset _startTime;
     private readonly Lock _sampling = new();
     private ProcessSnapshot _latest;
 
     public ProcessSampler(TimeProvider timeProvider)
+        : this(Process.GetCurrentProcess(), timeProvider)
     {
+    }
+
+    /// <summary>Samples <paramref name="process"/>, which the sampler then owns.</summary>
+    internal ProcessSampler(Process process, TimeProvider timeProvider)
+    {
+        _process = process;
+        _descriptorDirectory = $"/proc/{process.Id}/fd";
         _timeProvider = timeProvider;
         _startTime = new DateTimeOffset(_process.StartTime.ToUniversalTime(), TimeSpan.Zero);
         _latest = Sample();
@@ -25,7 +36,7 @@ public sealed class ProcessSampler : IDisposable
 
     public DateTimeOffset StartTime => _startTime;
 
-    /// <summary>Takes a fresh sample and makes it the one the metrics report.</summary>
+    /// <summary>Takes a fresh sample and makes it the one the metrics report; throws, keeping the last one, when it cannot.</summary>
     public ProcessSnapshot Sample()
     {
         var snapshot = Read();
@@ -33,8 +44,24 @@ public sealed class ProcessSampler : IDisposable
         return snapshot;
     }
 
-    /// <summary>Takes a fresh sample without changing what the metrics report (they follow METRICS_COLLECTION_INTERVAL).</summary>
-    public ProcessSnapshot Read()
+    /// <summary>
+    /// A fresh sample without changing what the metrics report (they follow METRICS_COLLECTION_INTERVAL), or the last
+    /// good one (its <see cref="ProcessSnapshot.SampledAt"/> tells how old) when the process cannot be read.
+    /// </summary>
+    public ProcessSnapshot ReadOrLatest()
+    {
+        try
+        {
+            return Read();
+        }
+        // Whatever stops a read, a health answer is better with an older sample than without one.
+        catch (Exception)
+        {
+            return Latest;
+        }
+    }
+
+    private ProcessSnapshot Read()
     {
         lock (_sampling)
         {
@@ -59,7 +86,7 @@ public sealed class ProcessSampler : IDisposable
         {
             try
             {
-                return Directory.EnumerateFileSystemEntries("/proc/self/fd").LongCount();
+                return Directory.EnumerateFileSystemEntries(_descriptorDirectory).LongCount();
             }
             catch (IOException)
             {

@@ -24,6 +24,10 @@ public sealed class StandaloneProcessTests
     [InlineData("DATA_PATH", "/proc/nope/data.db")]
     [InlineData("DATA_PATH", "/dev/null")]
     [InlineData("DATA_PATH", "/tmp")]
+    [InlineData("MAX_CONCURRENT_CONNECTIONS", "-1")]
+    [InlineData("MAX_CONCURRENT_CONNECTIONS", "many")]
+    [InlineData("KEEP_ALIVE_TIMEOUT", "0")]
+    [InlineData("KEEP_ALIVE_TIMEOUT", "later")]
     public async Task A_bad_setting_stops_the_process_with_one_line_naming_the_variable(string variable, string value)
     {
         using var directory = new TemporaryDirectory();

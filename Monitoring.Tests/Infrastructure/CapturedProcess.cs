@@ -21,17 +21,34 @@ public sealed class CapturedProcess : IDisposable
     public string Output => StandardError + StandardOutput;
 
     public static CapturedProcess Start(
-        string assembly, IReadOnlyDictionary<string, string> environment, IEnumerable<string> inheritedPrefixesToDrop, params string[] arguments)
+        string assembly, IReadOnlyDictionary<string, string> environment, IEnumerable<string> inheritedPrefixesToDrop, params string[] arguments) =>
+        StartThrough([], assembly, environment, inheritedPrefixesToDrop, arguments);
+
+    /// <summary>
+    /// Runs <c>dotnet assembly</c> through <paramref name="launcher"/>, a command that runs the rest of its command line
+    /// in its own process (e.g. <c>prlimit --nofile=1024:1024 --</c>), so that the process id is the assembly's.
+    /// </summary>
+    public static CapturedProcess StartThrough(
+        IReadOnlyList<string> launcher, string assembly, IReadOnlyDictionary<string, string> environment,
+        IEnumerable<string> inheritedPrefixesToDrop, params string[] arguments)
     {
         Assert.True(File.Exists(assembly), $"Not built: {assembly}");
-        var startInfo = new ProcessStartInfo("dotnet")
+        var startInfo = new ProcessStartInfo(launcher.Count > 0 ? launcher[0] : "dotnet")
         {
-            ArgumentList = { assembly },
             WorkingDirectory = Path.GetDirectoryName(assembly)!,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (launcher.Count > 0)
+        {
+            foreach (var argument in launcher.Skip(1))
+            {
+                startInfo.ArgumentList.Add(argument);
+            }
+            startInfo.ArgumentList.Add("dotnet");
+        }
+        startInfo.ArgumentList.Add(assembly);
         foreach (var argument in arguments)
         {
             startInfo.ArgumentList.Add(argument);

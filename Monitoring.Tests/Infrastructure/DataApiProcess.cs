@@ -30,13 +30,14 @@ public sealed class DataApiProcess : IAsyncDisposable
         ["PORT"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
     };
 
-    public static DataApiProcess Start(IReadOnlyDictionary<string, string> environment) =>
-        new(CapturedProcess.Start(RepositoryPaths.DataApiAssembly, environment, InheritedPrefixesToDrop));
+    /// <param name="launcher">A command that runs the DataApi in its own process, e.g. <c>prlimit --nofile=1024:1024 --</c>.</param>
+    public static DataApiProcess Start(IReadOnlyDictionary<string, string> environment, IReadOnlyList<string>? launcher = null) =>
+        new(CapturedProcess.StartThrough(launcher ?? [], RepositoryPaths.DataApiAssembly, environment, InheritedPrefixesToDrop));
 
     /// <summary>Starts the DataApi with settings that name HOST and PORT, and waits until it is ready.</summary>
-    public static async Task<DataApiProcess> StartReadyAsync(IReadOnlyDictionary<string, string> environment)
+    public static async Task<DataApiProcess> StartReadyAsync(IReadOnlyDictionary<string, string> environment, IReadOnlyList<string>? launcher = null)
     {
-        var process = Start(environment);
+        var process = Start(environment, launcher);
         process.Client = new HttpClient { BaseAddress = new Uri($"http://{environment["HOST"]}:{environment["PORT"]}") };
         try
         {
