@@ -6,11 +6,15 @@ namespace Monitoring.Tests.AppHost;
 
 /// <summary>
 /// The Aspire dashboard in a real browser (Debian's Chromium, driven by Playwright): after traffic, the DataApi's
-/// request counter has data there, received over OTLP.
+/// request counter, received over OTLP, plots the number of requests the test sent.
 /// </summary>
 public sealed partial class DashboardBrowserTests
 {
     public const string Chromium = "/usr/bin/chromium";
+
+    // Items the test creates, then reads back: nothing else creates an item (POST /data → 201) or reads one
+    // (GET /data/{key} → 200), so these two series of http_requests_total count exactly the test's requests.
+    private const int Items = 20;
 
     [Fact]
     public async Task The_dashboard_shows_the_DataApi_request_counter_after_traffic()
@@ -26,7 +30,7 @@ public sealed partial class DashboardBrowserTests
         using var dataApi = new HttpClient { BaseAddress = await appHost.WaitForDataApiAsync(TimeSpan.FromMinutes(2)) };
         // The replica counts as running before Kestrel listens.
         await Readiness.WaitUntilReadyAsync(dataApi, TimeSpan.FromMinutes(1));
-        for (var i = 0; i < 20; i++)
+        for (var i = 0; i < Items; i++)
         {
             Assert.Equal(HttpStatusCode.Created, (await dataApi.PostAsJsonAsync("/data", new { key = $"browser-{i}", value = i })).StatusCode);
             Assert.Equal(HttpStatusCode.OK, (await dataApi.GetAsync($"/data/browser-{i}")).StatusCode);
@@ -59,7 +63,21 @@ public sealed partial class DashboardBrowserTests
         Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
         await page.ScreenshotAsync(new() { Path = screenshot });
         Assert.True(new FileInfo(screenshot).Length > 10_000);
+
+        // The plotted count itself: a chart drawn from a counter that does not count would still show the tags above.
+        var chart = new AspireMetricChart(page);
+        await chart.ShowOnlyAsync("endpoint", "/data");
+        await chart.ShowOnlyAsync("status_code", "201");
+        var created = await chart.WaitForNewestValueAsync(Items, TimeSpan.FromSeconds(60));
+        Assert.True(created == Items, $"POST /data → 201 plots {Shown(created)}; the test created {Items} items");
+        await chart.ShowOnlyAsync("endpoint", "/data/{key}");
+        await chart.ShowOnlyAsync("status_code", "200");
+        var read = await chart.WaitForNewestValueAsync(Items, TimeSpan.FromSeconds(60));
+        Assert.True(read == Items, $"GET /data/{{key}} → 200 plots {Shown(read)}; the test read {Items} items");
     }
+
+    private static string Shown(double? value) =>
+        value?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "nothing";
 
     [GeneratedRegex(@"Login to the dashboard at (http://\S+/login\?t=[0-9a-f]+)")]
     private static partial Regex LoginUrl();

@@ -50,5 +50,19 @@ public sealed class PrometheusApi(HttpClient client)
     {
         /// <summary>The sample value of the first series of a vector result.</summary>
         public double FirstValue => double.Parse(Series[0].GetProperty("value")[1].GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+
+        /// <summary>Each series' sample values: one for a vector result, every sample in the range for a matrix result.</summary>
+        public IEnumerable<IReadOnlyList<double>> Samples => Series.Select(series =>
+            series.TryGetProperty("values", out var values)
+                ? values.EnumerateArray().Select(SampleValue).ToList()
+                : (IReadOnlyList<double>)[SampleValue(series.GetProperty("value"))]);
+
+        // A sample is [time, "value"], the value as Prometheus formats a float: "NaN", "+Inf" and "-Inf" included.
+        private static double SampleValue(JsonElement sample) => sample[1].GetString() switch
+        {
+            "+Inf" => double.PositiveInfinity,
+            "-Inf" => double.NegativeInfinity,
+            var text => double.Parse(text!, System.Globalization.CultureInfo.InvariantCulture),
+        };
     }
 }

@@ -71,6 +71,80 @@ public sealed partial class WholeStackTests(StackFixture stack)
     }
 
     [Fact]
+    public async Task Every_vector_selector_of_every_panel_and_rule_matches_finite_series_on_its_own()
+    {
+        // A whole expression can return data with a wrong metric or label in it: "or vector(0)", "or … * 0" and
+        // absent() answer for a selector that matches nothing. Each selector alone cannot.
+        var selectors = new Dictionary<string, (VectorSelector Selector, List<string> Sources)>();
+        void Collect(string source, string expr)
+        {
+            foreach (var selector in PromQlVectorSelectors.In(expr))
+            {
+                selectors.TryAdd(selector.Text, (selector, []));
+                selectors[selector.Text].Sources.Add(source);
+            }
+        }
+        foreach (var (dashboard, panel, expr) in PromQlSources.DashboardPanelExpressions())
+        {
+            Collect($"{dashboard} / {panel}", PromQlSources.SubstituteDashboardVariables(expr));
+        }
+        // Every rule Prometheus loaded from the rule files prometheus.yml names, alerting and recording.
+        var rules = (await stack.Prometheus.GetDataAsync("/api/v1/rules")).GetProperty("groups").EnumerateArray()
+            .SelectMany(group => group.GetProperty("rules").EnumerateArray())
+            .ToList();
+        Assert.True(rules.Count >= AlertNames.Length, $"only {rules.Count} rules loaded");
+        foreach (var rule in rules)
+        {
+            Collect($"rule {rule.GetProperty("name").GetString()}", rule.GetProperty("query").GetString()!);
+        }
+        Assert.True(selectors.Count >= 30, $"only {selectors.Count} distinct selectors found");
+
+        var failures = new List<string>();
+        foreach (var (selector, sources) in selectors.Values)
+        {
+            var problem = SelectorProblem(selector, await stack.Prometheus.QueryAsync(selector.Text));
+            if (problem is not null)
+            {
+                failures.Add($"{selector}: {problem} (in {string.Join("; ", sources.Distinct())})");
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
+    }
+
+    /// <summary>What is wrong with a selector's own result after the fixture's traffic, or null when nothing is.</summary>
+    private static string? SelectorProblem(VectorSelector selector, PrometheusApi.QueryResult result)
+    {
+        if (result.Error is not null)
+        {
+            return result.Error;
+        }
+        if (result.Series.Count == 0)
+        {
+            return "matches no series";
+        }
+        if (result.Samples.SelectMany(samples => samples).Any(value => !double.IsFinite(value)))
+        {
+            return "has a sample that is not a finite number";
+        }
+        // rate(), increase() and the like need two samples in the range to answer anything.
+        if (selector.IsRange && result.Samples.All(samples => samples.Count < 2))
+        {
+            return "has no series with two samples in its range";
+        }
+        // A matcher on a label the series lack matches only by accident (an empty-matching regex, a !=).
+        foreach (var series in result.Series)
+        {
+            var metric = series.GetProperty("metric");
+            if (selector.LabelNames.FirstOrDefault(label => !metric.TryGetProperty(label, out _)) is { } missing)
+            {
+                return $"matches series without the label {missing}: {metric}";
+            }
+        }
+        return null;
+    }
+
+    [Fact]
     public async Task Every_dashboard_variable_finds_the_DataApi()
     {
         foreach (var (dashboard, variable, expr) in PromQlSources.DashboardVariableExpressions())
