@@ -70,7 +70,14 @@ public sealed class AbsoluteFormPathMiddleware(RequestDelegate next)
         var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
         if (target is { Length: > 0 } && target[0] != '/' && RequestTargetPath.PathOf(target) is { } path)
         {
-            context.Request.Path = PathString.FromUriComponent("/" + string.Join('/', RequestTargetPath.Segments(path)));
+            try
+            {
+                context.Request.Path = PathString.FromUriComponent("/" + string.Join('/', RequestTargetPath.Segments(path)));
+            }
+            catch (InvalidOperationException)
+            {
+                // An escaped NUL, which no path may hold: the server's path stays, and the key decoder refuses the key.
+            }
         }
         return next(context);
     }

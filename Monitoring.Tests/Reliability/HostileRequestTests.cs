@@ -106,7 +106,9 @@ public sealed class HostileRequestTests(HostileRequestTests.RunningDataApi dataA
     [InlineData("/data/%zz")]
     [InlineData("/data/a%")]
     [InlineData("/data/%ed%a0%80")]
-    public async Task A_key_that_is_not_percent_encoded_UTF_8_is_a_400_problem(string target)
+    [InlineData("http://localhost/data/%ff")]
+    [InlineData("http://localhost/data/a%00b")]
+    public async Task A_path_that_names_no_possible_key_is_a_400_problem(string target)
     {
         foreach (var method in new[] { "GET", "DELETE" })
         {
