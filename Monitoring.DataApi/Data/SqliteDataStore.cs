@@ -6,7 +6,8 @@ namespace Monitoring.DataApi.Data;
 
 /// <summary>
 /// SQLite in WAL mode with <c>synchronous=FULL</c>: a transaction is acknowledged only after its WAL frames are
-/// fsynced, so any write the API answered with 2xx survives a kill -9 of the process (and a power cut).
+/// fsynced (FsyncContractTests), so any write the API answered with 2xx survives a kill -9 of the process and a
+/// power cut, as far as the drive honours the flush.
 /// </summary>
 public sealed class SqliteDataStore(DataStoreLocation location, DataStoreDiskSpace diskSpace, TimeProvider timeProvider) : IDataStore, IDisposable
 {
