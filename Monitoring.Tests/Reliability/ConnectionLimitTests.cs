@@ -28,6 +28,7 @@ public sealed partial class ConnectionLimitTests(ITestOutputHelper output)
             environment, ["prlimit", $"--nofile={OpenFileLimit}:{OpenFileLimit}", "--"]);
 
         var sockets = new List<Socket>(IdleConnections);
+        var refused = 0;
         try
         {
             var clock = Stopwatch.StartNew();
@@ -57,6 +58,7 @@ public sealed partial class ConnectionLimitTests(ITestOutputHelper output)
             await watching.CancelAsync();
             var closed = (await Task.WhenAll(closings)).OfType<TimeSpan>().ToList();
             var held = IdleConnections - closed.Count;
+            refused = closed.Count;
             output.WriteLine($"held {held}, closed by the server {closed.Count}"
                 + (closed.Count > 0 ? $" (slowest {closed.Max().TotalMilliseconds:F0} ms after connecting)" : string.Empty)
                 + $"; the process had {descriptors} of {OpenFileLimit} descriptors open");
@@ -86,6 +88,14 @@ public sealed partial class ConnectionLimitTests(ITestOutputHelper output)
         Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/data", new { key = "after", value = 1 })).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/data/after")).StatusCode);
         Assert.False(process.HasExited);
+
+        // A flood of connections must not become a flood of log lines: each refusal is counted on /metrics instead.
+        var refusals = (await PrometheusText.ScrapeAsync(client)).Series("kestrel_connection_duration_seconds_count")
+            .Where(sample => sample.Labels.GetValueOrDefault("error_type") == "max_concurrent_connections_exceeded")
+            .Sum(sample => sample.Value);
+        output.WriteLine($"refusals counted on /metrics: {refusals}");
+        Assert.True(refusals >= refused, $"{refusals} refusals counted on /metrics, {refused} connections refused");
+        Assert.DoesNotContain("rejected because the maximum number of concurrent connections", process.StandardOutput, StringComparison.Ordinal);
     }
 
     [Fact]
