@@ -30,6 +30,15 @@ public static class ItemKeyPath
     /// <summary>The raw segment after <c>/data/</c>; null when the path is not two segments (a trailing slash allowed).</summary>
     private static string? KeySegment(string path)
     {
+        // The form nearly every request has: one segment after "/data/", not a dot segment. Read without splitting.
+        const string Prefix = "/data/";
+        if (path.StartsWith(Prefix, StringComparison.Ordinal)
+            && path.IndexOf('/', Prefix.Length) < 0
+            && !RequestTargetPath.IsDotSegment(path.AsSpan(Prefix.Length)))
+        {
+            return path[Prefix.Length..];
+        }
+
         var segments = RequestTargetPath.Segments(path);
         if (segments.Count == 3 && segments[2].Length == 0)
         {
@@ -40,6 +49,11 @@ public static class ItemKeyPath
 
     private static (string? Key, string? Error) Unescape(string segment)
     {
+        // Printable ASCII without a single escape is its own decoding.
+        if (!segment.AsSpan().ContainsAnyExceptInRange(' ', '~') && !segment.Contains('%', StringComparison.Ordinal))
+        {
+            return (segment, null);
+        }
         var bytes = new byte[segment.Length];
         var length = 0;
         for (var index = 0; index < segment.Length; index++)

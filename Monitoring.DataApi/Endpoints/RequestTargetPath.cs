@@ -39,11 +39,11 @@ public static class RequestTargetPath
         var segments = new List<string>();
         foreach (var segment in path.Split('/').Skip(1))
         {
-            switch (segment.Replace("%2e", ".", StringComparison.OrdinalIgnoreCase))
+            switch (DotCount(segment))
             {
-                case ".":
+                case 1:
                     break;
-                case "..":
+                case 2:
                     if (segments.Count > 0)
                     {
                         segments.RemoveAt(segments.Count - 1);
@@ -55,6 +55,32 @@ public static class RequestTargetPath
             }
         }
         return segments;
+    }
+
+    /// <summary>True for "." and "..", their dots percent-encoded or not.</summary>
+    public static bool IsDotSegment(ReadOnlySpan<char> segment) => DotCount(segment) is 1 or 2;
+
+    /// <summary>How many dots the segment is made of ("." or "%2e" each), or 0 when anything else is in it.</summary>
+    private static int DotCount(ReadOnlySpan<char> segment)
+    {
+        var dots = 0;
+        for (var index = 0; index < segment.Length; index++)
+        {
+            if (segment[index] == '.')
+            {
+                dots++;
+            }
+            else if (segment[index..].StartsWith("%2e", StringComparison.OrdinalIgnoreCase))
+            {
+                dots++;
+                index += 2;
+            }
+            else
+            {
+                return 0;
+            }
+        }
+        return dots;
     }
 }
 

@@ -91,6 +91,9 @@ public sealed class HostileRequestTests(HostileRequestTests.RunningDataApi dataA
         Assert.Equal("form/a%2Fb", await ValueAtAsync("GET http://localhost/data/form%2Fa%252Fb HTTP/1.1"));
         Assert.Equal("form/a%2Fb", await ValueAtAsync("GET /DATA/form%2Fa%252Fb HTTP/1.1"));
         Assert.Equal("form/a/b", await ValueAtAsync("GET /Data/form%2Fa%2Fb?x=1 HTTP/1.1"));
+        // Dot segments are resolved before the key is taken, as the server resolves them before routing.
+        Assert.Equal("form/a%2Fb", await ValueAtAsync("GET /data/elsewhere/../form%2Fa%252Fb HTTP/1.1"));
+        Assert.Equal("form/a/b", await ValueAtAsync("GET /data/./form%2Fa%2Fb HTTP/1.1"));
 
         var deleted = await SendRawAsync("DELETE /Data/form%2Fa%252Fb HTTP/1.1", ["Host: localhost"], []);
         Assert.Equal(204, deleted?.Status);
