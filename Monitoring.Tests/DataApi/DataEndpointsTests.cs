@@ -213,6 +213,20 @@ public sealed class DataEndpointsTests : IDisposable
     }
 
     [Fact]
+    public async Task List_accepts_the_smallest_limit()
+    {
+        foreach (var key in new[] { "a", "b" })
+        {
+            Assert.Equal(HttpStatusCode.Created, (await _client.PostAsJsonAsync("/data", new { key, value = 1 })).StatusCode);
+        }
+
+        var page = await _client.GetFromJsonAsync<JsonElement>("/data?limit=1");
+
+        Assert.Equal(["a"], Keys(page));
+        Assert.Equal("a", page.GetProperty("nextCursor").GetString());
+    }
+
+    [Fact]
     public async Task List_accepts_the_largest_limit()
     {
         Assert.Equal(HttpStatusCode.OK, (await _client.GetAsync("/data?limit=1000")).StatusCode);
@@ -312,6 +326,26 @@ public sealed class DataEndpointsTests : IDisposable
     {
         var body = $$"""{"key":"a","value":"{{new string('x', 1024 * 1024)}}"}""";
         await (await PostRawAsync(body)).AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge);
+    }
+
+    /// <summary>1 MiB is the largest body read, inclusive: one of exactly that size is judged on its content.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Post_reads_a_body_of_exactly_1_MiB_whether_its_length_is_given_or_not(bool chunked)
+    {
+        const string Start = "{\"key\":\"a\",\"value\":\"";
+        const string End = "\"}";
+        var body = Encoding.UTF8.GetBytes(Start + new string('x', DataItemRequestReader.MaxBodyBytes - Start.Length - End.Length) + End);
+        Assert.Equal(DataItemRequestReader.MaxBodyBytes, body.Length);
+        HttpContent content = chunked ? new StreamContent(new NonSeekableStream(body)) : new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        var request = new HttpRequestMessage(HttpMethod.Post, "/data") { Content = content };
+        request.Headers.TransferEncodingChunked = chunked;
+
+        // Read whole, then refused for what it says: its value is past the 64 KiB limit.
+        var problem = await (await _client.SendAsync(request)).AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Contains("64 KiB", problem.Detail());
     }
 
     [Fact]
