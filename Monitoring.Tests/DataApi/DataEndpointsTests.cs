@@ -182,6 +182,25 @@ public sealed class DataEndpointsTests : IDisposable
         Assert.Equal(Enumerable.Range(0, Count).Select(i => $"k{i:D2}"), keys);
     }
 
+    /// <summary>The budget is "at most 1 MiB": values that add up to exactly that still share one page.</summary>
+    [Fact]
+    public async Task List_fills_a_page_to_exactly_its_byte_budget()
+    {
+        // Stored as a JSON string with its quotes: exactly the 64 KiB a value may take, 16 of which make 1 MiB.
+        var value = new string('x', DataItemRequestReader.MaxValueBytes - 2);
+        var perPage = DataEndpoints.PageValueBudgetBytes / DataItemRequestReader.MaxValueBytes;
+        Assert.Equal(16, perPage);
+        for (var index = 0; index <= perPage; index++)
+        {
+            Assert.Equal(HttpStatusCode.Created, (await _client.PostAsJsonAsync("/data", new { key = $"k{index:D2}", value })).StatusCode);
+        }
+
+        var page = await _client.GetFromJsonAsync<JsonElement>("/data?limit=1000");
+
+        Assert.Equal(perPage, Keys(page).Length);
+        Assert.Equal($"k{perPage - 1:D2}", page.GetProperty("nextCursor").GetString());
+    }
+
     [Fact]
     public async Task List_writes_each_item_as_a_read_of_it_does()
     {
