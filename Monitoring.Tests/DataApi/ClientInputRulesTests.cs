@@ -105,9 +105,21 @@ public sealed class ClientInputRulesTests : IDisposable
     }
 
     [Theory]
+    [InlineData("identity")]
+    [InlineData("IDENTITY")]
+    [InlineData(" identity ")]
+    public async Task A_body_marked_identity_is_read_as_it_is(string encoding)
+    {
+        var response = await PostAsync("""{"key":"identity","value":1}"""u8.ToArray(), encoding: encoding);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+    }
+
+    [Theory]
     [InlineData("compress")]
     [InlineData("x-custom")]
     [InlineData("gzip, gzip")]
+    [InlineData("identity, compress")]
     public async Task A_body_in_another_encoding_is_a_415_and_never_parsed(string encoding)
     {
         var problem = await (await PostAsync("""{"key":"encoded","value":1}"""u8.ToArray(), encoding: encoding))

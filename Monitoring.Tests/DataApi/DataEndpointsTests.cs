@@ -182,6 +182,25 @@ public sealed class DataEndpointsTests : IDisposable
         Assert.Equal(Enumerable.Range(0, Count).Select(i => $"k{i:D2}"), keys);
     }
 
+    /// <summary>The budget is "at most 1 MiB": values that add up to exactly that still share one page.</summary>
+    [Fact]
+    public async Task List_fills_a_page_to_exactly_its_byte_budget()
+    {
+        // Stored as a JSON string with its quotes: exactly the 64 KiB a value may take, 16 of which make 1 MiB.
+        var value = new string('x', DataItemRequestReader.MaxValueBytes - 2);
+        var perPage = DataEndpoints.PageValueBudgetBytes / DataItemRequestReader.MaxValueBytes;
+        Assert.Equal(16, perPage);
+        for (var index = 0; index <= perPage; index++)
+        {
+            Assert.Equal(HttpStatusCode.Created, (await _client.PostAsJsonAsync("/data", new { key = $"k{index:D2}", value })).StatusCode);
+        }
+
+        var page = await _client.GetFromJsonAsync<JsonElement>("/data?limit=1000");
+
+        Assert.Equal(perPage, Keys(page).Length);
+        Assert.Equal($"k{perPage - 1:D2}", page.GetProperty("nextCursor").GetString());
+    }
+
     [Fact]
     public async Task List_writes_each_item_as_a_read_of_it_does()
     {
@@ -210,6 +229,20 @@ public sealed class DataEndpointsTests : IDisposable
     {
         var problem = await (await _client.GetAsync($"/data?{query}")).AssertProblemAsync(HttpStatusCode.BadRequest);
         Assert.Contains("limit", problem.Detail());
+    }
+
+    [Fact]
+    public async Task List_accepts_the_smallest_limit()
+    {
+        foreach (var key in new[] { "a", "b" })
+        {
+            Assert.Equal(HttpStatusCode.Created, (await _client.PostAsJsonAsync("/data", new { key, value = 1 })).StatusCode);
+        }
+
+        var page = await _client.GetFromJsonAsync<JsonElement>("/data?limit=1");
+
+        Assert.Equal(["a"], Keys(page));
+        Assert.Equal("a", page.GetProperty("nextCursor").GetString());
     }
 
     [Fact]
@@ -312,6 +345,26 @@ public sealed class DataEndpointsTests : IDisposable
     {
         var body = $$"""{"key":"a","value":"{{new string('x', 1024 * 1024)}}"}""";
         await (await PostRawAsync(body)).AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge);
+    }
+
+    /// <summary>1 MiB is the largest body read, inclusive: one of exactly that size is judged on its content.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Post_reads_a_body_of_exactly_1_MiB_whether_its_length_is_given_or_not(bool chunked)
+    {
+        const string Start = "{\"key\":\"a\",\"value\":\"";
+        const string End = "\"}";
+        var body = Encoding.UTF8.GetBytes(Start + new string('x', DataItemRequestReader.MaxBodyBytes - Start.Length - End.Length) + End);
+        Assert.Equal(DataItemRequestReader.MaxBodyBytes, body.Length);
+        HttpContent content = chunked ? new StreamContent(new NonSeekableStream(body)) : new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        var request = new HttpRequestMessage(HttpMethod.Post, "/data") { Content = content };
+        request.Headers.TransferEncodingChunked = chunked;
+
+        // Read whole, then refused for what it says: its value is past the 64 KiB limit.
+        var problem = await (await _client.SendAsync(request)).AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Contains("64 KiB", problem.Detail());
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using Monitoring.DataApi.Data;
 using Monitoring.Tests.Infrastructure;
 
 namespace Monitoring.Tests.DataApi;
@@ -127,5 +128,72 @@ public sealed class StoreFaultTests
             var item = await restarted.Client.GetFromJsonAsync<JsonElement>($"/data/{key}");
             Assert.StartsWith(key, item.GetProperty("value").GetString(), StringComparison.Ordinal);
         }
+    }
+
+    /// <summary>
+    /// SQLite's primary result codes that describe the environment (busy, locked, out of memory, read-only, I/O, full,
+    /// cannot open) are a 503 the client may retry; a code that describes the statement or the data is a 500.
+    /// </summary>
+    [Theory]
+    [InlineData(5, true)]
+    [InlineData(6, true)]
+    [InlineData(7, true)]
+    [InlineData(8, true)]
+    [InlineData(10, true)]
+    [InlineData(13, true)]
+    [InlineData(14, true)]
+    [InlineData(1, false)]
+    [InlineData(11, false)]
+    [InlineData(19, false)]
+    public void Only_sqlite_errors_of_the_environment_are_store_faults(int sqliteErrorCode, bool isStoreFault)
+    {
+        Assert.Equal(isStoreFault, DataStoreFaultHandler.IsStoreFault(new SqliteException("a fault", sqliteErrorCode)));
+        Assert.True(DataStoreFaultHandler.IsStoreFault(new DataStoreUnavailableException("no room")));
+        Assert.False(DataStoreFaultHandler.IsStoreFault(new InvalidOperationException("a bug")));
+    }
+
+    /// <summary>The in-process counterpart of the small-volume tests: a floor no volume can meet refuses every write.</summary>
+    [Fact]
+    public async Task A_free_space_floor_the_volume_cannot_meet_refuses_writes_with_503_and_fails_readiness()
+    {
+        using var directory = new TemporaryDirectory();
+        var path = Path.Combine(directory.Path, "data.db");
+        using (var roomy = new DataApiFactory(path))
+        {
+            Assert.Equal(HttpStatusCode.Created, (await roomy.CreateClient().PostAsJsonAsync("/data", new { key = "kept", value = 1 })).StatusCode);
+        }
+        SqliteConnection.ClearAllPools();
+
+        using var floored = new DataApiFactory(path).With(DataStoreOptions.MinFreeBytesSetting, long.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var client = floored.CreateClient();
+
+        var post = await client.PostAsJsonAsync("/data", new { key = "new", value = 2 });
+        await post.AssertProblemAsync(HttpStatusCode.ServiceUnavailable);
+        Assert.Equal(TimeSpan.FromSeconds(5), post.Headers.RetryAfter?.Delta);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync("/health/ready")).StatusCode);
+        Assert.Equal(1, (await client.GetFromJsonAsync<JsonElement>("/data/kept")).GetProperty("value").GetInt32());
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/data/new")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData(0, true)]
+    [InlineData(1, true)]
+    [InlineData(-1, false)]
+    public void The_free_space_floor_is_0_to_turn_it_off_or_a_positive_number_of_bytes(long minFreeBytes, bool valid)
+    {
+        var result = new DataStoreOptionsValidator().Validate(null, new DataStoreOptions { Path = "data.db", MinFreeBytes = minFreeBytes });
+
+        Assert.Equal(valid, result.Succeeded);
+    }
+
+    /// <summary>The documented defaults (README, Configuration): a 16 MiB floor, and a file in the user's local data folder.</summary>
+    [Fact]
+    public void The_store_defaults_to_a_16_MiB_floor_and_a_file_in_the_local_application_data_folder()
+    {
+        var options = new DataStoreOptions();
+
+        Assert.Equal(16 * 1024 * 1024, options.MinFreeBytes);
+        Assert.EndsWith(Path.Combine("Monitoring.DataApi", "data.db"), options.Path, StringComparison.Ordinal);
+        Assert.StartsWith(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), options.Path, StringComparison.Ordinal);
     }
 }
