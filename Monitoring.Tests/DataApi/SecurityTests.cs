@@ -76,7 +76,7 @@ public sealed class SecurityTests(SecurityTests.RunningDataApi dataApi) : IClass
         Assert.False(response!.Headers.ContainsKey("Server"), "Kestrel's Server header names the stack");
     }
 
-    /// <summary>Every header the README promises on every response.</summary>
+    /// <summary>Every header docs/reliability.md promises on every response.</summary>
     private static readonly (string Name, string Value)[] SecurityHeaders =
     [
         ("X-Content-Type-Options", "nosniff"),
