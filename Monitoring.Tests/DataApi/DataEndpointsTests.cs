@@ -336,7 +336,7 @@ public sealed class DataEndpointsTests : IDisposable
             Assert.Equal(HttpStatusCode.OK, (await _client.GetAsync($"/data/deep-{depth}")).StatusCode);
             Assert.Equal(HttpStatusCode.OK, (await _client.GetAsync("/data")).StatusCode);
         }
-        // The body nests at most 62 levels (README): its root object is one, so a value 61 deep is the deepest.
+        // The body nests at most 62 levels (docs/api.md): its root object is one, so a value 61 deep is the deepest.
         Assert.Equal(61, deepestAccepted);
     }
 

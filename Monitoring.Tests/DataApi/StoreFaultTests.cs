@@ -186,7 +186,7 @@ public sealed class StoreFaultTests
         Assert.Equal(valid, result.Succeeded);
     }
 
-    /// <summary>The documented defaults (README, Configuration): a 16 MiB floor, and a file in the user's local data folder.</summary>
+    /// <summary>The documented defaults (docs/configuration.md): a 16 MiB floor, and a file in the user's local data folder.</summary>
     [Fact]
     public void The_store_defaults_to_a_16_MiB_floor_and_a_file_in_the_local_application_data_folder()
     {
