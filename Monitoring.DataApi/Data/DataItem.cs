@@ -2,11 +2,11 @@ using System.Text.Json;
 
 namespace Monitoring.DataApi.Data;
 
-/// <summary>A stored item. <see cref="Value"/> is any JSON value, kept exactly as it was written (minified).</summary>
+/// <summary>
+/// An item as the API shows it: <see cref="Value"/> is any JSON value, kept exactly as it was written (minified). The
+/// OpenAPI document describes responses with this type; they are written from a <see cref="StoredItem"/>.
+/// </summary>
 public sealed record DataItem(string Key, JsonElement Value, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
-
-/// <summary>The outcome of a create-or-replace.</summary>
-public sealed record UpsertResult(DataItem Item, bool Created);
 
 /// <summary>
 /// One page of items in key order and the cursor of the next page, null on the last page: the body of <c>GET /data</c>

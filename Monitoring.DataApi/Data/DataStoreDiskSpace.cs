@@ -11,15 +11,9 @@ public sealed class DataStoreDiskSpace(DataStoreLocation location, IOptions<Data
 {
     private readonly long _minFreeBytes = options.Value.MinFreeBytes;
 
-    public bool HasHeadroom() => location.Directory is not { } directory || _minFreeBytes == 0
-        || new DriveInfo(directory).AvailableFreeSpace >= _minFreeBytes;
+    public bool HasHeadroom() => _minFreeBytes == 0
+        || new DriveInfo(location.Directory).AvailableFreeSpace >= _minFreeBytes;
 
-    public void EnsureHeadroom()
-    {
-        if (!HasHeadroom())
-        {
-            throw new DataStoreUnavailableException(
-                $"Less than {_minFreeBytes} bytes are free on the volume of the data store ({DataStoreOptions.MinFreeBytesSetting}); writes are refused until space is freed.");
-        }
-    }
+    public DataStoreUnavailableException NoHeadroom() => new(
+        $"Less than {_minFreeBytes} bytes are free on the volume of the data store ({DataStoreOptions.MinFreeBytesSetting}); writes are refused until space is freed.");
 }

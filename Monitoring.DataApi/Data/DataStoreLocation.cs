@@ -11,24 +11,30 @@ public sealed record DataStoreLocation(string ConnectionString, string Descripti
 {
     public const string ConnectionStringSetting = "ConnectionStrings__" + DataStoreOptions.ConnectionStringName;
 
-    /// <summary>The folder of the database file; null for an in-memory database.</summary>
-    public string? Directory { get; } = DirectoryOf(ConnectionString);
+    /// <summary>The folder of the database file.</summary>
+    public string Directory { get; } = DirectoryOf(ConnectionString);
 
     public static DataStoreLocation Resolve(IServiceProvider services)
     {
         var configured = services.GetRequiredService<IConfiguration>().GetConnectionString(DataStoreOptions.ConnectionStringName);
         if (!string.IsNullOrWhiteSpace(configured))
         {
-            string dataSource;
+            SqliteConnectionStringBuilder parsed;
             try
             {
-                dataSource = new SqliteConnectionStringBuilder(configured).DataSource;
+                parsed = new SqliteConnectionStringBuilder(configured);
             }
             catch (ArgumentException exception)
             {
                 // The value itself is not repeated: a connection string may hold a password.
                 throw Invalid(ConnectionStringSetting, $"{ConnectionStringSetting} is not a SQLite connection string: {exception.Message}");
             }
+            if (IsInMemory(parsed))
+            {
+                // Every connection to an in-memory database sees its own, and nothing in it is durable.
+                throw Invalid(ConnectionStringSetting, $"{ConnectionStringSetting} names an in-memory database; the data store must be a file.");
+            }
+            var dataSource = parsed.DataSource;
             return new DataStoreLocation(configured, $"connection string '{DataStoreOptions.ConnectionStringName}' ({dataSource})", ConnectionStringSetting);
         }
 
@@ -44,10 +50,9 @@ public sealed record DataStoreLocation(string ConnectionString, string Descripti
     private static OptionsValidationException Invalid(string setting, string message) =>
         new(setting, typeof(DataStoreOptions), [message]);
 
-    private static string? DirectoryOf(string connectionString)
-    {
-        var builder = new SqliteConnectionStringBuilder(connectionString);
-        var inMemory = builder.Mode == SqliteOpenMode.Memory || builder.DataSource is "" or ":memory:";
-        return inMemory ? null : Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
-    }
+    private static string DirectoryOf(string connectionString) =>
+        Path.GetDirectoryName(Path.GetFullPath(new SqliteConnectionStringBuilder(connectionString).DataSource)) ?? "/";
+
+    private static bool IsInMemory(SqliteConnectionStringBuilder builder) =>
+        builder.Mode == SqliteOpenMode.Memory || builder.DataSource is "" or ":memory:";
 }

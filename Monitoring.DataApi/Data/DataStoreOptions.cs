@@ -20,6 +20,15 @@ public sealed class DataStoreOptions
     [ConfigurationKeyName(MinFreeBytesSetting)]
     public long MinFreeBytes { get; set; } = 16 * 1024 * 1024;
 
+    public const string WriteQueueLimitSetting = "DATA_WRITE_QUEUE_LIMIT";
+
+    /// <summary>
+    /// Writes that may wait for the writer at once; past it, writes get 503 with Retry-After. Each holds its value (at
+    /// most <see cref="Endpoints.DataItemRequestReader.MaxValueBytes"/>) until it is committed.
+    /// </summary>
+    [ConfigurationKeyName(WriteQueueLimitSetting)]
+    public int WriteQueueLimit { get; set; } = 1024;
+
     public static string DefaultPath => System.IO.Path.Combine(
         Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create),
         "Monitoring.DataApi",
@@ -34,8 +43,12 @@ public sealed class DataStoreOptionsValidator : IValidateOptions<DataStoreOption
         {
             return ValidateOptionsResult.Fail($"{DataStoreOptions.PathSetting} must not be empty.");
         }
-        return options.MinFreeBytes < 0
-            ? ValidateOptionsResult.Fail($"{DataStoreOptions.MinFreeBytesSetting} must be 0 or a positive number of bytes (got {options.MinFreeBytes}).")
+        if (options.MinFreeBytes < 0)
+        {
+            return ValidateOptionsResult.Fail($"{DataStoreOptions.MinFreeBytesSetting} must be 0 or a positive number of bytes (got {options.MinFreeBytes}).");
+        }
+        return options.WriteQueueLimit < 1
+            ? ValidateOptionsResult.Fail($"{DataStoreOptions.WriteQueueLimitSetting} must be a positive number of writes (got {options.WriteQueueLimit}).")
             : ValidateOptionsResult.Success;
     }
 }

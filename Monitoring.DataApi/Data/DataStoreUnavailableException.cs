@@ -4,7 +4,7 @@ namespace Monitoring.DataApi.Data;
 /// The store cannot serve a request for a reason outside the request (disk full, file read-only, I/O error).
 /// Answered with 503 and Retry-After; the message is for the log, never for the client.
 /// </summary>
-public sealed class DataStoreUnavailableException : Exception
+public class DataStoreUnavailableException : Exception
 {
     public DataStoreUnavailableException()
     {

@@ -4,17 +4,18 @@ namespace Monitoring.DataApi.Data;
 
 internal static class SqliteCommandExtensions
 {
-    public static SqliteCommand CreateCommand(this SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
+    /// <summary>
+    /// A command compiled once and run many times: its parameters, in the order named, are set by index before each run.
+    /// </summary>
+    public static SqliteCommand Prepare(this SqliteConnection connection, string sql, params string[] parameters)
     {
         var command = connection.CreateCommand();
         command.CommandText = sql;
-        command.Transaction = transaction;
-        return command;
-    }
-
-    public static SqliteCommand With(this SqliteCommand command, string name, object? value)
-    {
-        command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        foreach (var name in parameters)
+        {
+            command.Parameters.Add(new SqliteParameter { ParameterName = name, Value = DBNull.Value });
+        }
+        command.Prepare();
         return command;
     }
 }

@@ -6,5 +6,8 @@ namespace Monitoring.DataApi.Data;
 /// </summary>
 public sealed record StoredItem(string Key, byte[] ValueJson, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
+/// <summary>The outcome of a create-or-replace: the item as stored, and whether the key was new.</summary>
+public sealed record UpsertResult(StoredItem Item, bool Created);
+
 /// <summary>One page of stored items in key order and the cursor of the next page, null on the last page.</summary>
 public sealed record StoredPage(IReadOnlyList<StoredItem> Items, string? NextCursor);

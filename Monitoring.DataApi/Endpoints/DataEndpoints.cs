@@ -29,6 +29,7 @@ public static class DataEndpoints
             .WithSummary("Create or replace an item")
             .WithDescription("201 with Location when the key is new, 200 when it replaces an item.")
             .Accepts<DataItemRequest>("application/json")
+            .Produces<DataItem>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
@@ -59,7 +60,7 @@ public static class DataEndpoints
         return routes;
     }
 
-    private static async Task<Results<Created<DataItem>, Ok<DataItem>, ProblemHttpResult>> CreateOrReplace(
+    private static async Task<Results<DataItemResult, ProblemHttpResult>> CreateOrReplace(
         HttpRequest request, IDataStore store, CancellationToken cancellationToken)
     {
         var (body, problem) = await DataItemRequestReader.ReadAsync(request, cancellationToken);
@@ -70,8 +71,8 @@ public static class DataEndpoints
 
         var result = await store.UpsertAsync(body!.Key, body.ValueJson, cancellationToken);
         return result.Created
-            ? TypedResults.Created(ItemLocation(result.Item.Key), result.Item)
-            : TypedResults.Ok(result.Item);
+            ? DataItemResult.Created(result.Item, ItemLocation(result.Item.Key))
+            : DataItemResult.Ok(result.Item);
     }
 
     private static async Task<Results<DataPageResult, ProblemHttpResult>> List(
@@ -99,7 +100,7 @@ public static class DataEndpoints
         return new DataPageResult(await store.ListAsync(after, pageSize, PageValueBudgetBytes, cancellationToken));
     }
 
-    private static async Task<Results<Ok<DataItem>, ProblemHttpResult>> Get(
+    private static async Task<Results<DataItemResult, ProblemHttpResult>> Get(
         [Description("The item's key, percent-encoded.")] string key, HttpContext context, IDataStore store, CancellationToken cancellationToken)
     {
         var (decoded, problem) = KeyFromPath(context, key);
@@ -107,7 +108,7 @@ public static class DataEndpoints
         {
             return problem;
         }
-        return await store.GetAsync(decoded!, cancellationToken) is { } item ? TypedResults.Ok(item) : NotFound();
+        return await store.GetAsync(decoded!, cancellationToken) is { } item ? DataItemResult.Ok(item) : NotFound();
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(

@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Text;
-using System.Text.Encodings.Web;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Unicode;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -134,8 +134,8 @@ public static class DataItemRequestReader
             {
                 return Validate(document.RootElement);
             }
-            // Reading the key throws InvalidOperationException; serializing the value wraps it in a JsonException.
-            catch (Exception exception) when (exception is InvalidOperationException || exception.InnerException is InvalidOperationException)
+            // Reading the key or minifying the value throws InvalidOperationException.
+            catch (InvalidOperationException)
             {
                 return UnpairedSurrogate();
             }
@@ -180,8 +180,8 @@ public static class DataItemRequestReader
         {
             return Invalid("The property 'value' is required (any JSON value, null included).");
         }
-        var valueJson = Minify(value.Value);
-        if (Encoding.UTF8.GetByteCount(valueJson) > MaxValueBytes)
+        var valueJson = JsonMinifier.Minify(JsonMarshal.GetRawUtf8Value(value.Value));
+        if (valueJson.Length > MaxValueBytes)
         {
             return Invalid($"'value' must be at most {MaxValueBytes / 1024} KiB once serialized.");
         }
@@ -266,11 +266,6 @@ public static class DataItemRequestReader
 
     private static bool IsIdentity(Microsoft.Extensions.Primitives.StringValues encoding) =>
         encoding.All(value => string.IsNullOrWhiteSpace(value) || value.Trim().Equals("identity", StringComparison.OrdinalIgnoreCase));
-
-    // Relaxed escaping keeps non-ASCII text as UTF-8, so the size limit measures what a client sent, not \uXXXX escapes.
-    private static readonly JsonSerializerOptions MinifyOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
-    private static string Minify(JsonElement value) => JsonSerializer.Serialize(value, MinifyOptions);
 
     private static string DescribeJsonError(JsonException exception) =>
         exception.LineNumber is { } line && exception.BytePositionInLine is { } position

@@ -19,10 +19,6 @@ public sealed class DataPageResult(StoredPage page) : IResult, IStatusCodeHttpRe
     private const int FlushThresholdBytes = 16 * 1024;
 
     private static readonly JsonEncodedText ItemsName = JsonEncodedText.Encode("items");
-    private static readonly JsonEncodedText KeyName = JsonEncodedText.Encode("key");
-    private static readonly JsonEncodedText ValueName = JsonEncodedText.Encode("value");
-    private static readonly JsonEncodedText CreatedAtName = JsonEncodedText.Encode("createdAt");
-    private static readonly JsonEncodedText UpdatedAtName = JsonEncodedText.Encode("updatedAt");
     private static readonly JsonEncodedText NextCursorName = JsonEncodedText.Encode("nextCursor");
 
     public StoredPage Page => page;
@@ -39,21 +35,14 @@ public sealed class DataPageResult(StoredPage page) : IResult, IStatusCodeHttpRe
 
         var serializerOptions = httpContext.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
         var body = response.BodyWriter;
-        // Stored values were validated when they were written; the writer only frames them.
-        using var writer = new Utf8JsonWriter(body, new JsonWriterOptions { Encoder = serializerOptions.Encoder, SkipValidation = true });
+        using var writer = new Utf8JsonWriter(body, StoredItemJson.WriterOptions(serializerOptions));
         var flushedUpTo = 0L;
 
         writer.WriteStartObject();
         writer.WriteStartArray(ItemsName);
         foreach (var item in page.Items)
         {
-            writer.WriteStartObject();
-            writer.WriteString(KeyName, item.Key);
-            writer.WritePropertyName(ValueName);
-            writer.WriteRawValue(item.ValueJson, skipInputValidation: true);
-            writer.WriteString(CreatedAtName, item.CreatedAt);
-            writer.WriteString(UpdatedAtName, item.UpdatedAt);
-            writer.WriteEndObject();
+            StoredItemJson.Write(writer, item);
 
             if (writer.BytesCommitted + writer.BytesPending - flushedUpTo >= FlushThresholdBytes)
             {

@@ -381,11 +381,11 @@ public sealed class MetricsTests : IDisposable
 
         public Task InitializeAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-        public Task<UpsertResult> UpsertAsync(string key, string valueJson, CancellationToken cancellationToken) => throw Failure();
+        public Task<UpsertResult> UpsertAsync(string key, byte[] valueJson, CancellationToken cancellationToken) => throw Failure();
 
-        public Task<DataItem?> GetAsync(string key, CancellationToken cancellationToken) => throw Failure();
+        public ValueTask<StoredItem?> GetAsync(string key, CancellationToken cancellationToken) => throw Failure();
 
-        public Task<StoredPage> ListAsync(string? after, int limit, long valueBudgetBytes, CancellationToken cancellationToken) => throw Failure();
+        public ValueTask<StoredPage> ListAsync(string? after, int limit, long valueBudgetBytes, CancellationToken cancellationToken) => throw Failure();
 
         public Task<bool> DeleteAsync(string key, CancellationToken cancellationToken) => throw Failure();
 
