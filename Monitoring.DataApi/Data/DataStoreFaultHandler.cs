@@ -13,6 +13,9 @@ public sealed partial class DataStoreFaultHandler(IProblemDetailsService problem
 {
     public static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(5);
 
+    /// <summary>When the writer's queue is full: the writes ahead are committed in a few fsyncs.</summary>
+    public static readonly TimeSpan QueueFullRetryAfter = TimeSpan.FromSeconds(1);
+
     // Primary result codes of https://sqlite.org/rescode.html that describe the environment, not the statement.
     private const int SqliteBusy = 5;
     private const int SqliteLocked = 6;
@@ -37,9 +40,19 @@ public sealed partial class DataStoreFaultHandler(IProblemDetailsService problem
             return false;
         }
 
-        LogStoreFault(logger, exception, httpContext.Request.Method, httpContext.Request.Path);
+        var retryAfter = RetryAfter;
+        if (exception is WriteQueueFullException)
+        {
+            // Load, not a fault, and it comes in floods: counted as 503s by http_requests_total, logged only at Debug.
+            LogWriteQueueFull(logger, httpContext.Request.Method, httpContext.Request.Path);
+            retryAfter = QueueFullRetryAfter;
+        }
+        else
+        {
+            LogStoreFault(logger, exception, httpContext.Request.Method, httpContext.Request.Path);
+        }
         httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-        httpContext.Response.Headers.RetryAfter = ((int)RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+        httpContext.Response.Headers.RetryAfter = ((int)retryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
         return await problemDetails.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = httpContext,
@@ -52,6 +65,9 @@ public sealed partial class DataStoreFaultHandler(IProblemDetailsService problem
             },
         });
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "The data store's write queue is full; answered {Method} {Path} with 503")]
+    private static partial void LogWriteQueueFull(ILogger logger, string method, PathString path);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The data store failed {Method} {Path}; answered 503")]
     private static partial void LogStoreFault(ILogger logger, Exception exception, string method, PathString path);

@@ -58,6 +58,41 @@ public sealed partial class FsyncContractTests
             + $"{walSyncs.Length} WAL syncs in all"));
     }
 
+    [Fact]
+    public async Task Writes_that_arrive_during_a_commit_share_the_next_commit_and_its_fsync()
+    {
+        const int concurrentWrites = 32;
+        using var directory = new TemporaryDirectory();
+        var trace = Path.Combine(directory.Path, "fsync.trace");
+        var databasePath = Path.Combine(directory.Path, "data.db");
+        await using var process = await DataApiProcess.StartReadyAsync(DataApiProcess.OnLoopback(databasePath),
+            ["strace", "-f", "-ttt", "-y", "-e", "trace=fsync,fdatasync", "-o", trace, "--"]);
+        var client = process.Client;
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/data", new { key = "first", value = 0 })).StatusCode);
+
+        Task<HttpResponseMessage>[] writes;
+        double released;
+        using (WriteQueueTests.WriteBlocker.Hold(databasePath))
+        {
+            // One write reaches the writer and waits for the lock; the others queue behind it.
+            writes = [.. Enumerable.Range(0, concurrentWrites).Select(i => client.PostAsJsonAsync("/data", new { key = $"group-{i}", value = i }))];
+            await Task.Delay(500);
+            released = Now();
+        }
+        Assert.All(await Task.WhenAll(writes).WaitAsync(TimeSpan.FromSeconds(30)), response => Assert.Equal(HttpStatusCode.Created, response.StatusCode));
+        var acknowledged = Now();
+
+        var walSyncs = Array.Empty<double>();
+        for (var attempt = 0; attempt < 50 && walSyncs.Length == 0; attempt++)
+        {
+            walSyncs = [.. WalSyncs(await ReadSharedAsync(trace)).Where(at => at >= released && at <= acknowledged)];
+            await Task.Delay(100);
+        }
+        // The write that waited for the lock commits alone, then the rest together: two fsyncs, where a transaction per
+        // write would take 32.
+        Assert.InRange(walSyncs.Length, 1, 3);
+    }
+
     private static async Task<(string Request, double Sent, double Acknowledged)> TimeAsync(string request, Func<Task> send)
     {
         var sent = Now();
