@@ -11,7 +11,14 @@ namespace Monitoring.Tests.Infrastructure;
 /// </summary>
 public static class RawHttpExchange
 {
-    public static async Task<RawHttpResponse?> SendAsync(int port, byte[] request, TimeSpan timeout)
+    public static async Task<RawHttpResponse?> SendAsync(int port, byte[] request, TimeSpan timeout) =>
+        RawHttpResponse.Parse(await ExchangeAsync(port, request, timeout));
+
+    /// <summary>
+    /// Every byte the server sent until it closed the connection, unparsed: for what <see cref="RawHttpResponse"/>
+    /// frames away (the body's length against its Content-Length, bytes after a HEAD response's head).
+    /// </summary>
+    public static async Task<byte[]> ExchangeAsync(int port, byte[] request, TimeSpan timeout)
     {
         using var cancellation = new CancellationTokenSource(timeout);
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
@@ -26,8 +33,7 @@ public static class RawHttpExchange
         {
             // The answer, if any, is what receiving finds.
         }
-        var received = await receiving;
-        return RawHttpResponse.Parse(received);
+        return await receiving;
     }
 
     private static async Task<byte[]> ReceiveAllAsync(Socket socket, CancellationToken cancellationToken)
