@@ -50,6 +50,35 @@ public sealed class WriteQueueTests
         Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/data", new { key = "refused", value = 0 })).StatusCode);
     }
 
+    [Fact]
+    public async Task A_write_whose_client_leaves_before_the_writer_reaches_it_is_not_stored_or_counted_as_acknowledged()
+    {
+        using var factory = new DataApiFactory();
+        var client = factory.CreateClient();
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/data", new { key = "first", value = 0 })).StatusCode);
+
+        Task<HttpResponseMessage> inCommit;
+        Task<HttpResponseMessage> abandoned;
+        using var leaving = new CancellationTokenSource();
+        using (WriteBlocker.Hold(factory.DatabasePath))
+        {
+            inCommit = client.PostAsJsonAsync("/data", new { key = "in-commit", value = 0 });
+            await Task.Delay(300);
+            // Queued behind the write in commit; its client gives up while it waits.
+            abandoned = client.PostAsJsonAsync("/data", new { key = "abandoned", value = 0 }, leaving.Token);
+            await Task.Delay(300);
+            await leaving.CancelAsync();
+            await Task.Delay(100);
+        }
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(HttpStatusCode.Created, (await inCommit.WaitAsync(TimeSpan.FromSeconds(10))).StatusCode);
+
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/data/abandoned")).StatusCode);
+        var metrics = await PrometheusText.ScrapeAsync(client);
+        Assert.Equal(2, metrics.Value("http_requests_total", ("method", "POST"), ("endpoint", "/data"), ("status_code", "201")));
+        Assert.Null(metrics.Value("http_requests_total", ("method", "POST"), ("endpoint", "/data"), ("status_code", "200")));
+    }
+
     /// <summary>Another connection that holds the database's write lock until disposed.</summary>
     internal sealed class WriteBlocker : IDisposable
     {
