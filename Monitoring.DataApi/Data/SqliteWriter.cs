@@ -21,6 +21,7 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
     private readonly List<WriteOutcome> _outcomes = [];
     private SqliteWriteConnection? _connection;
     private long _lastTicks;
+    private bool _closing;
 
     public SqliteWriter(SqliteWriteConnection connection, string connectionString, int capacity, DataStoreDiskSpace diskSpace, TimeProvider timeProvider, ILogger logger)
     {
@@ -46,7 +47,7 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
         var write = new PendingWrite(kind, key, valueJson, cancellationToken);
         if (!_queue.Writer.TryWrite(write))
         {
-            throw _stopped.Task.IsCompleted
+            throw Volatile.Read(ref _closing)
                 ? new DataStoreUnavailableException("The data store is shutting down.")
                 : new WriteQueueFullException(_capacity);
         }
@@ -56,6 +57,7 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
     /// <summary>Takes no more writes, commits those queued, then closes the connection.</summary>
     public async ValueTask DisposeAsync()
     {
+        Volatile.Write(ref _closing, true);
         _queue.Writer.TryComplete();
         await _stopped.Task.ConfigureAwait(false);
     }
