@@ -70,7 +70,7 @@ internal static class DataPathMarkdown
         text.AppendLine();
         text.Append(RatioTable(report.Cases));
         text.AppendLine();
-        text.AppendLine("req/s: wrk's (pgbench's tps, without its connection time). p50, p99: wrk's latency distribution (pgbench's per-transaction log). CPU µs/request: the server's utime + stime from /proc over the window, divided by the requests completed (PostgreSQL: the postmaster, its background processes and the run's backends, whose start is counted too). The ratios are of the medians over the rounds; the per-round ratio pairs the DataApi's window with bare's of the same round. errors: non-2xx responses and socket errors (pgbench: failed transactions and aborted clients).");
+        text.AppendLine("req/s: wrk's (PostgreSQL: the transactions that ended within the window, which starts once every pgbench client is connected). p50, p99: wrk's latency distribution (pgbench's per-transaction log, the same window). CPU µs/request: the server's utime + stime from /proc over the window, divided by the requests completed (PostgreSQL: the postmaster, its background processes and the backends). The ratios are of the medians over the rounds; the per-round ratio pairs the DataApi's window with bare's of the same round. errors: non-2xx responses and socket errors (pgbench: failed transactions and aborted clients). bare keeps every item it is sent in memory: its RSS grows with every post-new window (millions of keys over a run), where the DataApi's items are in its file.");
         text.AppendLine();
         foreach (var testCase in report.Cases.DistinctBy(testCase => testCase.Scenario))
         {
