@@ -52,4 +52,44 @@ public sealed class BenchOptionsTests
 
         Assert.Contains("twice", refused.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void The_data_path_run_defaults_to_ten_rounds_of_five_seconds_over_100k_items_with_postgres()
+    {
+        var options = BenchOptions.Parse(["--data-path"]);
+
+        Assert.True(options.DataPath);
+        Assert.Equal((10, 5, 60, 100_000, SeedVia.Auto, false), (options.Rounds, options.WindowSeconds, options.WarmupSeconds, options.Items, options.SeedVia, options.SkipPostgres));
+        Assert.Equal([1, 16, 64], options.Levels);
+    }
+
+    [Fact]
+    public void The_data_path_smoke_run_is_tiny_and_leaves_postgres_out_unless_asked_for()
+    {
+        var smoke = BenchOptions.Parse(["--smoke", "--data-path"]);
+        var withPostgres = BenchOptions.Parse(["--data-path", "--smoke", "--postgres", "--rounds", "2", "--levels", "1,64"]);
+
+        Assert.Equal((1, 1, 0, 1_000, true), (smoke.Rounds, smoke.WindowSeconds, smoke.WarmupSeconds, smoke.Items, smoke.SkipPostgres));
+        Assert.Equal([16], smoke.Levels);
+        Assert.Equal((2, false), (withPostgres.Rounds, withPostgres.SkipPostgres));
+        Assert.Equal([1, 64], withPostgres.Levels);
+    }
+
+    [Fact]
+    public void The_metrics_cost_run_is_unchanged_by_the_data_path_options()
+    {
+        var options = BenchOptions.Parse(["--smoke"]);
+
+        Assert.False(options.DataPath);
+        Assert.Equal((1, 1, 0, 10), (options.Rounds, options.WindowSeconds, options.WarmupSeconds, options.Scrapes));
+        Assert.Equal(20, BenchOptions.Parse([]).Rounds);
+    }
+
+    [Theory]
+    [InlineData("--levels", "0")]
+    [InlineData("--levels", "1,x")]
+    [InlineData("--levels", ",")]
+    [InlineData("--seed-via", "ftp")]
+    public void A_bad_data_path_option_is_refused(string option, string value) =>
+        Assert.Throws<ArgumentException>(() => BenchOptions.Parse(["--data-path", option, value]));
 }

@@ -6,10 +6,13 @@ namespace Monitoring.Tests.Bench;
 /// <summary>
 /// The load harness in --smoke mode (1 s windows, a small scrape and growth step; two rounds, each on fresh processes)
 /// against this configuration's build outputs: not a measurement, only proof that the harness still runs end to end.
+/// The data-path suite's smoke run likewise: a thousand items, one connection count, 1 s windows, no PostgreSQL.
 /// </summary>
 public sealed class LoadHarnessSmokeTests
 {
     private static readonly string[] Variants = ["dataapi-metrics-on", "dataapi-metrics-off", "dataapi-metrics-off-twin", "bare", "prometheus-net", "otel"];
+    private static readonly string[] DataPathScenarios = ["get-hot c16", "get-random c16", "post-new c16", "post-replace c16", "mix-90-10 c16"];
+    private static readonly string[] DataPathVariants = ["dataapi", "bare"];
 
     [Fact]
     public async Task Smoke_run_reports_every_variant_with_positive_throughput_and_cpu()
@@ -52,6 +55,51 @@ public sealed class LoadHarnessSmokeTests
         Assert.Contains("- Every server also ran with `DOTNET_TieredPGO=0`.", lines);
         Assert.Contains(lines, line => line.StartsWith("## Scrape cost", StringComparison.Ordinal));
         Assert.Contains(lines, line => line.StartsWith("## Cost growth", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Data_path_smoke_run_reports_every_scenario_with_positive_throughput_and_cpu()
+    {
+        using var output = new TemporaryDirectory();
+        using var harness = CapturedProcess.Start(
+            RepositoryPaths.BuildOutput("bench/Monitoring.LoadBench"),
+            new Dictionary<string, string>(),
+            [],
+            "--data-path", "--smoke", "--configuration", RepositoryPaths.Configuration, "--root", RepositoryPaths.Root, "--output", output.Path);
+
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90)))
+        {
+            try
+            {
+                await harness.Process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                harness.Process.Kill(entireProcessTree: true);
+                Assert.Fail("The data-path smoke run did not finish within 90 s:" + Environment.NewLine + harness.Output);
+            }
+        }
+        Assert.True(harness.Process.ExitCode == 0, $"Exit code {harness.Process.ExitCode}:{Environment.NewLine}{harness.Output}");
+
+        var report = Assert.Single(Directory.GetFiles(output.Path, "datapath-*.md"));
+        Assert.Single(Directory.GetFiles(output.Path, "datapath-*.json"));
+        var lines = await File.ReadAllLinesAsync(report);
+        foreach (var scenario in DataPathScenarios)
+        {
+            foreach (var variant in DataPathVariants)
+            {
+                var row = Assert.Single(lines, line => line.StartsWith($"| {scenario} | {variant} |", StringComparison.Ordinal));
+                var cells = row.Split('|', StringSplitOptions.TrimEntries);
+                // | Scenario | Variant | req/s | p50 | p99 | CPU µs/request median [IQR] | ...
+                Assert.True(Number(cells[3]) > 0, $"req/s of {variant} in {scenario}: {row}");
+                Assert.True(Number(cells[6].Split(' ')[0]) > 0, $"CPU per request of {variant} in {scenario}: {row}");
+            }
+            // The ratio row: DataApi / bare CPU per request is a number, the PostgreSQL columns empty (left out in smoke).
+            var ratio = Assert.Single(lines, line => line.StartsWith($"| {scenario} | ", StringComparison.Ordinal) && line.Contains('×', StringComparison.Ordinal));
+            Assert.True(Number(ratio.Split('|', StringSplitOptions.TrimEntries)[2].TrimEnd('×')) > 0, ratio);
+        }
+        Assert.Contains(lines, line => line.StartsWith("- PostgreSQL: skipped", StringComparison.Ordinal));
+        Assert.Contains(lines, line => line.StartsWith("- Seeding, dataapi: 1,000 items", StringComparison.Ordinal));
     }
 
     private static double Number(string cell) =>

@@ -26,6 +26,24 @@ internal sealed record BenchOptions
     public bool Smoke { get; init; }
     public int Seed { get; init; } = Environment.TickCount;
 
+    /// <summary><c>--data-path</c>: the data-path suite (GET, POST and a mix against the DataApi, bare Kestrel and PostgreSQL) instead of the metrics cost.</summary>
+    public bool DataPath { get; init; }
+
+    /// <summary>Items seeded for the data-path suite's random keys.</summary>
+    public int Items { get; init; } = 100_000;
+
+    /// <summary>How the DataApi's items are seeded: over HTTP, straight into its SQLite file, or HTTP unless that would take over a minute.</summary>
+    public SeedVia SeedVia { get; init; } = SeedVia.Auto;
+
+    /// <summary>The connection (and pgbench client) counts of the data-path scenarios that are run at several.</summary>
+    public IReadOnlyList<int> Levels { get; init; } = [1, 16, 64];
+
+    /// <summary>No PostgreSQL anchor even when it is installed.</summary>
+    public bool SkipPostgres { get; init; }
+
+    /// <summary>The folder of PostgreSQL's initdb, postgres and pgbench; found under /usr/lib/postgresql when not given.</summary>
+    public string? PostgresBin { get; init; }
+
     /// <summary>
     /// Environment variables every server gets in addition to its variant's (<c>--server-env NAME=VALUE</c>, repeatable):
     /// runtime settings. Names the harness sets or drops itself are refused, and so is a name given twice.
@@ -37,14 +55,23 @@ internal sealed record BenchOptions
                              [--configuration Release|Debug] [--root REPO] [--output DIR] [--server-cpu N] [--client-cpu N]
                              [--scrapes N] [--scrape-warmup N] [--series N] [--growth-paths N] [--growth-windows N] [--skip-scrape] [--skip-growth]
                              [--skip-peers] [--processes N] [--seed N] [--server-env NAME=VALUE]...
+        Monitoring.LoadBench --data-path [--smoke] [--rounds N] [--window SECONDS] [--warmup SECONDS] [--connections N]
+                             [--items N] [--seed-via auto|http|file] [--levels 1,16,64] [--skip-postgres | --postgres]
+                             [--postgres-bin DIR] [--configuration ...] [--root ...] [--output ...] [--seed N] [--server-env ...]
         Build first: dotnet build -c Release (the harness runs the servers from that configuration's build output).
         """;
 
     public static BenchOptions Parse(IReadOnlyList<string> args)
     {
-        var options = args.Contains("--smoke")
-            ? new BenchOptions { Smoke = true, Rounds = 1, WindowSeconds = 1, WarmupSeconds = 0, Scrapes = 10, ScrapeWarmup = 2, TargetSeries = 500, GrowthPaths = 1_000, GrowthWindows = 1 }
-            : new BenchOptions();
+        var smoke = args.Contains("--smoke");
+        var options = (smoke, dataPath: args.Contains("--data-path")) switch
+        {
+            (true, false) => new BenchOptions { Smoke = true, Rounds = 1, WindowSeconds = 1, WarmupSeconds = 0, Scrapes = 10, ScrapeWarmup = 2, TargetSeries = 500, GrowthPaths = 1_000, GrowthWindows = 1 },
+            // The data path's smoke run: one connection count, a thousand items, no PostgreSQL (unless --postgres).
+            (true, true) => new BenchOptions { Smoke = true, DataPath = true, Rounds = 1, WindowSeconds = 1, WarmupSeconds = 0, Items = 1_000, Levels = [16], SkipPostgres = true },
+            (false, true) => new BenchOptions { DataPath = true, Rounds = 10, WindowSeconds = 5, WarmupSeconds = 60 },
+            _ => new BenchOptions(),
+        };
 
         for (var i = 0; i < args.Count; i++)
         {
@@ -55,7 +82,13 @@ internal sealed record BenchOptions
 
             options = args[i] switch
             {
-                "--smoke" => options,
+                "--smoke" or "--data-path" => options,
+                "--items" => options with { Items = Math.Max(1, NextInt()) },
+                "--seed-via" => options with { SeedVia = ParseSeedVia(Next()) },
+                "--levels" => options with { Levels = ParseLevels(Next()) },
+                "--skip-postgres" => options with { SkipPostgres = true },
+                "--postgres" => options with { SkipPostgres = false },
+                "--postgres-bin" => options with { PostgresBin = Next() },
                 "--rounds" => options with { Rounds = Math.Max(1, NextInt()) },
                 "--window" => options with { WindowSeconds = Math.Max(1, NextInt()) },
                 "--warmup" => options with { WarmupSeconds = NextInt() },
@@ -82,6 +115,25 @@ internal sealed record BenchOptions
         return options;
     }
 
+    private static SeedVia ParseSeedVia(string text) => text switch
+    {
+        "auto" => SeedVia.Auto,
+        "http" => SeedVia.Http,
+        "file" => SeedVia.File,
+        _ => throw new ArgumentException($"--seed-via must be auto, http or file, not '{text}'."),
+    };
+
+    private static int[] ParseLevels(string text)
+    {
+        var levels = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(part => int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var level) && level > 0
+                ? level
+                : throw new ArgumentException($"--levels needs positive whole numbers separated by commas, not '{text}'."))
+            .Distinct()
+            .ToArray();
+        return levels.Length > 0 ? levels : throw new ArgumentException("--levels needs at least one connection count.");
+    }
+
     private static IReadOnlyList<KeyValuePair<string, string>> WithSetting(IReadOnlyList<KeyValuePair<string, string>> settings, string text)
     {
         var equals = text.IndexOf('=', StringComparison.Ordinal);
@@ -100,4 +152,17 @@ internal sealed record BenchOptions
         }
         return [.. settings, new(name, text[(equals + 1)..])];
     }
+}
+
+/// <summary>How the data-path suite seeds the DataApi's items.</summary>
+internal enum SeedVia
+{
+    /// <summary>Over HTTP, unless the first seconds show it would take more than a minute: then the rest straight into the file.</summary>
+    Auto,
+
+    /// <summary>POST /data over many connections, however long it takes.</summary>
+    Http,
+
+    /// <summary>Straight into the SQLite file, with the DataApi stopped.</summary>
+    File,
 }

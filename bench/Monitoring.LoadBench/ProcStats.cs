@@ -19,6 +19,100 @@ internal static class ProcStats
         return ticks / TicksPerSecond.Value;
     }
 
+    /// <summary>
+    /// utime + stime of a process and of its children that it has waited for (cutime + cstime), plus utime + stime of
+    /// its children still running: the CPU of a process tree whose children come and go (PostgreSQL's backends), as
+    /// long as the children start no processes of their own.
+    /// </summary>
+    public static double TreeCpuSeconds(int pid)
+    {
+        // A child that exits between the listing and the reading moves its time into the parent's cutime: read again.
+        for (var attempt = 0; ; attempt++)
+        {
+            var parent = Fields(pid);
+            var ticks = Ticks(parent, 11) + Ticks(parent, 12) + Ticks(parent, 13) + Ticks(parent, 14);
+            try
+            {
+                foreach (var child in ChildrenOf(pid))
+                {
+                    var fields = Fields(child);
+                    ticks += Ticks(fields, 11) + Ticks(fields, 12);
+                }
+            }
+            catch (IOException) when (attempt < 10)
+            {
+                continue;
+            }
+            var reaped = Fields(pid);
+            if (Ticks(reaped, 13) + Ticks(reaped, 14) == Ticks(parent, 13) + Ticks(parent, 14) || attempt >= 10)
+            {
+                return ticks / TicksPerSecond.Value;
+            }
+        }
+    }
+
+    /// <summary>The processes whose parent is <paramref name="pid"/>.</summary>
+    public static IReadOnlyList<int> ChildrenOf(int pid)
+    {
+        var children = new List<int>();
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var candidate))
+            {
+                continue;
+            }
+            try
+            {
+                if (long.Parse(Fields(candidate)[1], CultureInfo.InvariantCulture) == pid)
+                {
+                    children.Add(candidate);
+                }
+            }
+            catch (IOException)
+            {
+                // Gone while listing.
+            }
+        }
+        return children;
+    }
+
+    /// <summary>
+    /// The proportional set size (Pss) of a process and its children, summed: shared pages (PostgreSQL's shared buffers)
+    /// are split between the processes that map them, so the sum counts them once.
+    /// </summary>
+    public static long TreeProportionalBytes(int pid)
+    {
+        long kilobytes = 0;
+        foreach (var process in ChildrenOf(pid).Prepend(pid))
+        {
+            try
+            {
+                foreach (var line in File.ReadLines($"/proc/{process}/smaps_rollup"))
+                {
+                    if (line.StartsWith("Pss:", StringComparison.Ordinal))
+                    {
+                        kilobytes += long.Parse(line[4..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+                        break;
+                    }
+                }
+            }
+            catch (IOException)
+            {
+                // Gone while reading.
+            }
+        }
+        return kilobytes * 1024;
+    }
+
+    /// <summary>The fields of /proc/&lt;pid&gt;/stat after the command name: [0] is the state (field 3), [1] the parent (field 4).</summary>
+    private static string[] Fields(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        return stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+    }
+
+    private static long Ticks(string[] fields, int index) => long.Parse(fields[index], CultureInfo.InvariantCulture);
+
     /// <summary>Peak resident set size (VmHWM), in bytes.</summary>
     public static long PeakResidentBytes(int pid) => StatusKilobytes(pid, "VmHWM:") * 1024;
 

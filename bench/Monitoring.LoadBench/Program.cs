@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Monitoring.LoadBench;
+using Monitoring.LoadBench.DataPath;
 
 // The load benchmark: every variant side by side in one run, rounds in shuffled order, servers on one CPU, wrk on the
 // other. Runs the servers from an existing build output; see bench/README.md.
@@ -18,8 +19,10 @@ catch (ArgumentException exception)
     return 2;
 }
 
-using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => ServerProcess.KillAll());
-using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => ServerProcess.KillAll());
+DirectoryInfo? temporaryFolder = null;
+var stopping = new Lock();
+using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => StopEverything());
+using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => StopEverything());
 
 var layout = new RepositoryLayout(RepositoryLayout.FindRoot(options.Root), options.Configuration);
 try
@@ -43,9 +46,20 @@ if (OperatingSystem.IsLinux())
 var startedAt = DateTimeOffset.UtcNow;
 var loadBefore = Tools.LoadAverage();
 var dataDirectory = Directory.CreateTempSubdirectory("monitoring-loadbench-");
+temporaryFolder = dataDirectory;
 var log = Console.Out;
 try
 {
+    if (options.DataPath)
+    {
+        var (dataPathReport, exitCode) = await DataPathRun.RunAsync(layout, options, dataDirectory.FullName, machine, log);
+        var (markdown, json) = OutputPaths("datapath-");
+        await File.WriteAllTextAsync(markdown, DataPathMarkdown.Render(dataPathReport));
+        await File.WriteAllTextAsync(json, JsonSerializer.Serialize(dataPathReport, JsonOptions()));
+        log.WriteLine($"Report: {markdown}");
+        return exitCode;
+    }
+
     var variants = Variant.All(layout, dataDirectory.FullName, withPeers: !options.SkipPeers);
     var (samples, stoppedBecause) = await LoadRounds.RunAsync(variants, options, log);
     var summaries = VariantSummary.From(variants, samples);
@@ -70,18 +84,44 @@ try
     }
 
     var report = new BenchReport(startedAt, DateTimeOffset.UtcNow, options, machine, loadBefore, Tools.LoadAverage(), stoppedBecause, summaries, samples, scrape, growth);
-    var outputDirectory = options.OutputDirectory ?? Path.Combine(layout.Root, "bench", "results");
-    Directory.CreateDirectory(outputDirectory);
-    var name = "load-" + startedAt.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
-    var markdownPath = Path.Combine(outputDirectory, name + ".md");
+    var (markdownPath, jsonPath) = OutputPaths("load-");
     await File.WriteAllTextAsync(markdownPath, MarkdownReport.Render(report));
-    await File.WriteAllTextAsync(Path.Combine(outputDirectory, name + ".json"), JsonSerializer.Serialize(report, JsonOptions()));
+    await File.WriteAllTextAsync(jsonPath, JsonSerializer.Serialize(report, JsonOptions()));
     log.WriteLine($"Report: {markdownPath}");
     return stoppedBecause is not null ? 4 : summaries.Any(row => row.Errors > 0) ? 3 : 0;
 }
 finally
 {
     dataDirectory.Delete(recursive: true);
+}
+
+// The report's two files, named after the run's start.
+(string Markdown, string Json) OutputPaths(string prefix)
+{
+    var outputDirectory = options.OutputDirectory ?? Path.Combine(layout.Root, "bench", "results");
+    Directory.CreateDirectory(outputDirectory);
+    var name = prefix + startedAt.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+    return (Path.Combine(outputDirectory, name + ".md"), Path.Combine(outputDirectory, name + ".json"));
+}
+
+// Ctrl+C and SIGTERM end the harness without its finally blocks: nothing it started may outlive it.
+// A second signal (timeout and a shell both pass Ctrl+C on) waits for the first one's cleanup rather than ending the
+// process halfway through it.
+void StopEverything()
+{
+    lock (stopping)
+    {
+        ServerProcess.KillAll();
+        PostgresServer.StopAll();
+        try
+        {
+            temporaryFolder?.Delete(recursive: true);
+        }
+        catch (IOException)
+        {
+            // A killed server's file still being closed; it is in the temporary folder.
+        }
+    }
 }
 
 async Task<ServerProcess> StartDataApiAsync(string name)
@@ -100,4 +140,5 @@ static JsonSerializerOptions JsonOptions() => new(JsonSerializerDefaults.Web)
 {
     WriteIndented = true,
     NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    Converters = { new JsonStringEnumConverter() },
 };

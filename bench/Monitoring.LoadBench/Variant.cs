@@ -16,6 +16,9 @@ internal sealed record Variant(
     public const string PrometheusNet = "prometheus-net";
     public const string OpenTelemetry = "otel";
 
+    /// <summary>The data-path suite's DataApi: as shipped, metrics on.</summary>
+    public const string DataPathDataApi = "dataapi";
+
     public const string DataPathVariable = "DATA_PATH";
     public const string MetricsEnabledVariable = "METRICS_ENABLED";
 
@@ -52,6 +55,11 @@ internal sealed record Variant(
                 [MetricsEnabledVariable] = metricsEnabled ? "true" : "false",
             },
             IsDataApi: true);
+
+    /// <summary>The data-path suite's ceiling: bare Kestrel with GET /data/{key} and POST /data from memory.</summary>
+    public static Variant DataPathBare(RepositoryLayout layout) =>
+        new(Bare, "Kestrel minimal API, GET /data/{key} and POST /data from a ConcurrentDictionary, nothing durable, no metrics: the ceiling",
+            layout.PeersAssembly, ["--variant", "bare", "--data-routes"], new Dictionary<string, string>(), IsDataApi: false);
 
     private static Variant Peer(RepositoryLayout layout, string name, string description, string variant) =>
         new(name, description, layout.PeersAssembly, ["--variant", variant, "--value", ValueJson], new Dictionary<string, string>(), IsDataApi: false);

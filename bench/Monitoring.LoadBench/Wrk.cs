@@ -9,7 +9,12 @@ internal static partial class Wrk
 {
     private static readonly string[] SocketErrorKinds = ["connect", "read", "write", "timeout"];
 
-    public static async Task<WrkResult> RunAsync(string url, int seconds, int connections, int cpu)
+    /// <summary>
+    /// One window. <paramref name="script"/>, when given, is a Lua script that makes every request (wrk's <c>-s</c>),
+    /// with <paramref name="scriptArguments"/> after <c>--</c>.
+    /// </summary>
+    public static async Task<WrkResult> RunAsync(
+        string url, int seconds, int connections, int cpu, string? script = null, IReadOnlyList<string>? scriptArguments = null)
     {
         var startInfo = new ProcessStartInfo("taskset")
         {
@@ -22,8 +27,11 @@ internal static partial class Wrk
             "-c", cpu.ToString(CultureInfo.InvariantCulture), "wrk", "-t1",
             "-c" + connections.ToString(CultureInfo.InvariantCulture),
             "-d" + seconds.ToString(CultureInfo.InvariantCulture) + "s",
-            "--timeout", "5s", "--latency", url,
-        })
+            "--timeout", "5s", "--latency",
+        }
+        .Concat(script is null ? [] : ["-s", script])
+        .Append(url)
+        .Concat(script is null || scriptArguments is null ? [] : ["--", .. scriptArguments]))
         {
             startInfo.ArgumentList.Add(argument);
         }

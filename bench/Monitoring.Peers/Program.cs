@@ -4,7 +4,9 @@ using OpenTelemetry.Metrics;
 using Prometheus;
 
 // The load benchmark's bare and peer servers: the DataApi's GET /data/{key} route, with one metrics stack or none.
-// Usage: Monitoring.Peers --variant bare|prometheus-net|otel [--port N] [--value JSON]; PORT and HOST work as well.
+// Usage: Monitoring.Peers --variant bare|prometheus-net|otel [--port N] [--value JSON] [--data-routes]; PORT and HOST
+// work as well. --data-routes serves GET /data/{key} and POST /data from memory instead of the one seeded item (the
+// data-path benchmark's ceiling).
 var variantText = ArgumentValue(args, "--variant");
 if (!PeerVariants.TryParse(variantText, out var variant))
 {
@@ -37,7 +39,14 @@ if (variant == PeerVariant.PrometheusNet)
     app.UseHttpMetrics();
 }
 
-app.MapBenchRoute(valueJson);
+if (args.Contains("--data-routes"))
+{
+    app.MapMemoryStoreRoutes();
+}
+else
+{
+    app.MapBenchRoute(valueJson);
+}
 if (variant == PeerVariant.PrometheusNet)
 {
     app.MapMetrics();

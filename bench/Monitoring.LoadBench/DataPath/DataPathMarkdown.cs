@@ -1,0 +1,110 @@
+using System.Globalization;
+using System.Text;
+
+namespace Monitoring.LoadBench.DataPath;
+
+/// <summary>The data-path report as markdown: the results per scenario and variant, the ratios, then every window.</summary>
+internal static class DataPathMarkdown
+{
+    public static string ResultsTable(IReadOnlyList<DataPathCaseSummary> cases)
+    {
+        var text = new StringBuilder();
+        text.AppendLine("| Scenario | Variant | req/s (median) | p50 | p99 | CPU µs/request median [IQR] | RSS steady (median) | peak RSS | errors |");
+        text.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var testCase in cases)
+        {
+            foreach (var row in testCase.Rows)
+            {
+                var cpu = row.CpuMicrosecondsPerRequest;
+                text.AppendLine(Invariant(
+                    $"| {testCase.Case} | {row.Variant} | {row.RequestsPerSecond.Median:N0} | {Latency(row.P50Microseconds.Median)} | {Latency(row.P99Microseconds.Median)} | {cpu.Median:F1} [{cpu.Q1:F1}–{cpu.Q3:F1}] | {Mebibytes((long)row.ResidentBytes.Median)} | {Mebibytes(row.PeakResidentBytes)} | {(row.Errors == 0 ? "0" : row.Errors.ToString("N0", CultureInfo.InvariantCulture) + " ⚠")} |"));
+            }
+        }
+        return text.ToString();
+    }
+
+    public static string RatioTable(IReadOnlyList<DataPathCaseSummary> cases)
+    {
+        var text = new StringBuilder();
+        text.AppendLine("| Scenario | DataApi / bare, CPU per request | per-round ratio, median [IQR] | DataApi / PostgreSQL, req/s | DataApi / PostgreSQL, CPU per request |");
+        text.AppendLine("| --- | ---: | ---: | ---: | ---: |");
+        foreach (var testCase in cases)
+        {
+            var paired = testCase.PairedCpuDataApiOverBare;
+            text.AppendLine(Invariant(
+                $"| {testCase.Case} | {Ratio(testCase.CpuDataApiOverBare)} | {Ratio(paired.Median)} [{Ratio(paired.Q1)}–{Ratio(paired.Q3)}] | {Ratio(testCase.ThroughputDataApiOverPostgres)} | {Ratio(testCase.CpuDataApiOverPostgres)} |"));
+        }
+        return text.ToString();
+    }
+
+    public static string Render(DataPathReport report)
+    {
+        var options = report.Options;
+        var text = new StringBuilder();
+        text.AppendLine(Invariant($"# Data-path benchmark {report.StartedAt:yyyy-MM-dd HH:mm} UTC{(options.Smoke ? " (smoke run: not a measurement)" : "")}"));
+        text.AppendLine();
+        text.AppendLine(Invariant($"- Machine: {report.Machine}; load average before {report.LoadAverageBefore}, after {report.LoadAverageAfter}."));
+        text.AppendLine(Invariant($"- Servers (and PostgreSQL's processes) pinned to CPU {options.ServerCpu}; `wrk -t1 --latency` and `pgbench -j1` pinned to CPU {options.ClientCpu}."));
+        text.AppendLine(Invariant($"- {options.Rounds} rounds × {options.WindowSeconds} s windows, every scenario × variant window once per round in an order shuffled every round (seed {options.Seed}); {options.WarmupSeconds} s warm-up per variant, its scenarios in turn; one process per variant for the whole run; build: {options.Configuration}."));
+        text.AppendLine(Invariant($"- Items: k0 … k{options.Items - 1:D} ({options.Items:N0}) plus the hot key `bench`, values like `{{\"n\":1,\"text\":\"benchmark\"}}`; connection counts {string.Join(", ", options.Levels)} for GET random and both POSTs, {options.Connections} for the hot key and the mix."));
+        foreach (var line in report.Seeding)
+        {
+            text.AppendLine("- Seeding, " + line);
+        }
+        text.AppendLine("- PostgreSQL: " + report.Postgres);
+        if (options.ServerEnvironment.Count > 0)
+        {
+            text.AppendLine("- Every server also ran with " + string.Join(", ", options.ServerEnvironment.Select(setting => $"`{setting.Key}={setting.Value}`")) + ".");
+        }
+        text.AppendLine(Invariant($"- Duration: {(report.FinishedAt - report.StartedAt).TotalMinutes:F1} min."));
+        if (report.StoppedBecause is { } reason)
+        {
+            text.AppendLine(Invariant($"- ⚠ The rounds {reason}"));
+        }
+        text.AppendLine();
+        text.AppendLine("## Results");
+        text.AppendLine();
+        text.Append(ResultsTable(report.Cases));
+        text.AppendLine();
+        text.AppendLine("## Ratios");
+        text.AppendLine();
+        text.Append(RatioTable(report.Cases));
+        text.AppendLine();
+        text.AppendLine("req/s: wrk's (PostgreSQL: the transactions that ended within the window, which starts once every pgbench client is connected). p50, p99: wrk's latency distribution (pgbench's per-transaction log, the same window). CPU µs/request: the server's utime + stime from /proc over the window, divided by the requests completed (PostgreSQL: the postmaster, its background processes and the backends). The ratios are of the medians over the rounds; the per-round ratio pairs the DataApi's window with bare's of the same round. errors: non-2xx responses and socket errors (pgbench: failed transactions and aborted clients). bare keeps every item it is sent in memory: its RSS grows with every post-new window (millions of keys over a run), where the DataApi's items are in its file.");
+        text.AppendLine();
+        foreach (var testCase in report.Cases.DistinctBy(testCase => testCase.Scenario))
+        {
+            text.AppendLine(Invariant($"- `{testCase.Scenario}`: {testCase.Description}."));
+        }
+        foreach (var variant in report.Variants)
+        {
+            text.AppendLine(Invariant($"- `{variant.Name}`: {variant.Description}. Memory: {variant.MemoryNote}."));
+        }
+        if (report.Cases.Any(testCase => testCase.Rows.Any(row => row.Errors > 0)))
+        {
+            text.AppendLine();
+            text.AppendLine("⚠ Some windows had errors (column `errors`): those rows measure something else than the 2xx path.");
+        }
+
+        text.AppendLine();
+        text.AppendLine("## Windows");
+        text.AppendLine();
+        text.AppendLine("| Round | Scenario | Variant | req/s | p50 | p99 | CPU µs/request | requests | RSS | errors |");
+        text.AppendLine("| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var sample in report.Samples)
+        {
+            text.AppendLine(Invariant(
+                $"| {sample.Round} | {sample.Case} | {sample.Variant} | {sample.RequestsPerSecond:N0} | {Latency(sample.P50Microseconds)} | {Latency(sample.P99Microseconds)} | {sample.CpuMicrosecondsPerRequest:F1} | {sample.Requests:N0} | {Mebibytes(sample.ResidentBytes)} | {sample.Errors} |"));
+        }
+        return text.ToString();
+    }
+
+    private static string Ratio(double? value) => value is { } ratio && !double.IsNaN(ratio) ? Invariant($"{ratio:F2}×") : "—";
+
+    private static string Latency(double microseconds) =>
+        double.IsNaN(microseconds) ? "—" : microseconds >= 1000 ? Invariant($"{microseconds / 1000:F2} ms") : Invariant($"{microseconds:F0} µs");
+
+    private static string Mebibytes(long bytes) => Invariant($"{bytes / 1048576.0:F0} MiB");
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
