@@ -17,13 +17,13 @@ public sealed partial class DataStoreFaultHandler(IProblemDetailsService problem
     public static readonly TimeSpan QueueFullRetryAfter = TimeSpan.FromSeconds(1);
 
     // Primary result codes of https://sqlite.org/rescode.html that describe the environment, not the statement.
-    private const int SqliteBusy = 5;
-    private const int SqliteLocked = 6;
-    private const int SqliteNoMemory = 7;
-    private const int SqliteReadOnly = 8;
-    private const int SqliteIoError = 10;
-    private const int SqliteFull = 13;
-    private const int SqliteCannotOpen = 14;
+    internal const int SqliteBusy = 5;
+    internal const int SqliteLocked = 6;
+    internal const int SqliteNoMemory = 7;
+    internal const int SqliteReadOnly = 8;
+    internal const int SqliteIoError = 10;
+    internal const int SqliteFull = 13;
+    internal const int SqliteCannotOpen = 14;
 
     public static bool IsStoreFault(Exception exception) => exception switch
     {

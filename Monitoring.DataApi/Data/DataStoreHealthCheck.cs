@@ -12,6 +12,12 @@ public sealed class DataStoreHealthCheck(IDataStore store) : IHealthCheck
             await store.ProbeWritableAsync(cancellationToken);
             return HealthCheckResult.Healthy("The data store is open and writable.");
         }
+        catch (WriteQueueFullException)
+        {
+            // Busy, not broken: still ready, so that a burst does not take the instance out of its load balancer and
+            // push the burst onto the others.
+            return HealthCheckResult.Degraded("The data store's write queue is full.");
+        }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             // The description is public (it is in /health): the exception, which may name files, goes to the log only.

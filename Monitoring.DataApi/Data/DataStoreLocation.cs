@@ -54,5 +54,8 @@ public sealed record DataStoreLocation(string ConnectionString, string Descripti
         Path.GetDirectoryName(Path.GetFullPath(new SqliteConnectionStringBuilder(connectionString).DataSource)) ?? "/";
 
     private static bool IsInMemory(SqliteConnectionStringBuilder builder) =>
-        builder.Mode == SqliteOpenMode.Memory || builder.DataSource is "" or ":memory:";
+        builder.Mode == SqliteOpenMode.Memory || builder.DataSource is "" or ":memory:"
+        || builder.DataSource.StartsWith("file::memory:", StringComparison.OrdinalIgnoreCase)
+        || (builder.DataSource.StartsWith("file:", StringComparison.OrdinalIgnoreCase)
+            && builder.DataSource.Contains("mode=memory", StringComparison.OrdinalIgnoreCase));
 }

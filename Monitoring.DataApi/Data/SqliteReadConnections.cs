@@ -44,6 +44,11 @@ internal sealed class SqliteReadConnections(string connectionString) : IDisposab
         if (healthy && !Volatile.Read(ref _disposed))
         {
             _idle.Enqueue(connection);
+            if (Volatile.Read(ref _disposed))
+            {
+                // Disposed meanwhile: close what it may have missed.
+                CloseIdle();
+            }
         }
         else
         {
@@ -55,6 +60,11 @@ internal sealed class SqliteReadConnections(string connectionString) : IDisposab
     public void Dispose()
     {
         Volatile.Write(ref _disposed, true);
+        CloseIdle();
+    }
+
+    private void CloseIdle()
+    {
         while (_idle.TryDequeue(out var connection))
         {
             connection.Dispose();

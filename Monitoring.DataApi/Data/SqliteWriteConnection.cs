@@ -8,6 +8,8 @@ namespace Monitoring.DataApi.Data;
 /// </summary>
 internal sealed class SqliteWriteConnection : IDisposable
 {
+    public const int LockTimeoutSeconds = 5;
+
     private readonly SqliteConnection _connection;
     private readonly SqliteCommand _begin;
     private readonly SqliteCommand _commit;
@@ -31,6 +33,12 @@ internal sealed class SqliteWriteConnection : IDisposable
             """, "$key", "$value", "$now");
         _delete = connection.Prepare("DELETE FROM items WHERE key = $key", "$key");
         _probe = connection.Prepare("INSERT INTO readiness_probe (id, probed_at) VALUES (1, $now) ON CONFLICT (id) DO UPDATE SET probed_at = excluded.probed_at", "$now");
+        foreach (var command in new[] { _begin, _commit, _rollback, _upsert, _delete, _probe })
+        {
+            // How long a statement waits for a lock another process holds before it fails as a store fault (503): writes
+            // queue behind it, so seconds, not the provider's 30.
+            command.CommandTimeout = LockTimeoutSeconds;
+        }
     }
 
     /// <summary>Opens the connection, creating the schema when it is missing.</summary>

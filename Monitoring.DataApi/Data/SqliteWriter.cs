@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
 
 namespace Monitoring.DataApi.Data;
 
@@ -22,6 +23,7 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
     private SqliteWriteConnection? _connection;
     private long _lastTicks;
     private bool _closing;
+    private bool _begun;
 
     public SqliteWriter(SqliteWriteConnection connection, string connectionString, int capacity, DataStoreDiskSpace diskSpace, TimeProvider timeProvider, ILogger logger)
     {
@@ -35,6 +37,8 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
         {
             FullMode = BoundedChannelFullMode.Wait,
             SingleReader = true,
+            // A write only wakes the writer, which waits on its own thread: no hop through the thread pool.
+            AllowSynchronousContinuations = true,
         });
         var thread = new Thread(Run) { IsBackground = true, Name = "SQLite writer" };
         thread.Start();
@@ -89,6 +93,14 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
         }
         finally
         {
+            // Only reached at shutdown; should the loop ever end otherwise, no write is left waiting for an answer.
+            _queue.Writer.TryComplete();
+            var stopped = new DataStoreUnavailableException("The data store's writer has stopped.");
+            _batch.ForEach(write => write.TrySetException(stopped));
+            while (_queue.Reader.TryRead(out var write))
+            {
+                write.TrySetException(stopped);
+            }
             _connection?.Dispose();
             _stopped.TrySetResult();
         }
@@ -110,9 +122,9 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
             }
             return;
         }
-        catch (Exception exception) when (_batch.Count == 1)
+        catch (Exception exception) when (_batch.Count == 1 || !_begun || FailsEveryWrite(exception))
         {
-            Fail(_batch[0], exception);
+            _batch.ForEach(write => Fail(write, exception));
             return;
         }
         catch (Exception exception)
@@ -120,10 +132,14 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
             LogBatchFailed(_logger, exception, _batch.Count);
         }
 
-        // One write that cannot be stored must not fail the others that shared its transaction: each gets its own
-        // transaction and its own outcome.
+        // One write that cannot be stored (a value the full disk has no room for) must not fail the others that shared
+        // its transaction: each gets its own transaction and its own outcome.
         foreach (var write in _batch)
         {
+            if (write.TryDropCancelled())
+            {
+                continue;
+            }
             try
             {
                 Commit([write]);
@@ -161,8 +177,10 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
     private void Commit(List<PendingWrite> writes)
     {
         _outcomes.Clear();
+        _begun = false;
         var connection = _connection ??= SqliteWriteConnection.Open(_connectionString);
         connection.Begin();
+        _begun = true;
         try
         {
             foreach (var write in writes)
@@ -177,6 +195,17 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>
+    /// Faults that no write of the batch would escape on its own: the database locked by another process, a file that
+    /// cannot be opened or written. Retrying each write alone would only repeat them, each after its own wait.
+    /// </summary>
+    private static bool FailsEveryWrite(Exception exception) =>
+        exception is SqliteException
+        {
+            SqliteErrorCode: DataStoreFaultHandler.SqliteBusy or DataStoreFaultHandler.SqliteLocked
+                or DataStoreFaultHandler.SqliteReadOnly or DataStoreFaultHandler.SqliteCannotOpen,
+        };
 
     private void Fail(PendingWrite write, Exception exception)
     {

@@ -19,6 +19,8 @@ public sealed class DataItemResult : IResult, IStatusCodeHttpResult, IContentTyp
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_buffer;
 
+    private const int MaxKeptBufferBytes = 16 * 1024;
+
     private readonly StoredItem _item;
     private readonly string? _location;
 
@@ -58,6 +60,11 @@ public sealed class DataItemResult : IResult, IStatusCodeHttpResult, IContentTyp
         }
         response.ContentLength = buffer.WrittenCount;
         response.BodyWriter.Write(buffer.WrittenSpan);
+        if (buffer.Capacity > MaxKeptBufferBytes)
+        {
+            // A large value's buffer is not kept: every thread of the pool would end up holding one.
+            t_buffer = null;
+        }
         return response.BodyWriter.FlushAsync(httpContext.RequestAborted).AsTask();
     }
 

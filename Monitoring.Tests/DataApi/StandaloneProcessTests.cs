@@ -23,6 +23,7 @@ public sealed class StandaloneProcessTests
     [InlineData("ConnectionStrings__data", "Data Source=/tmp")]
     [InlineData("ConnectionStrings__data", "Data Source=:memory:")]
     [InlineData("ConnectionStrings__data", "Data Source=shared;Mode=Memory;Cache=Shared")]
+    [InlineData("ConnectionStrings__data", "Data Source=file::memory:?cache=shared")]
     [InlineData("DATA_WRITE_QUEUE_LIMIT", "0")]
     [InlineData("DATA_WRITE_QUEUE_LIMIT", "unbounded")]
     [InlineData("DATA_PATH", "/proc/nope/data.db")]

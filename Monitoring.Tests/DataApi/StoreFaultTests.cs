@@ -130,6 +130,48 @@ public sealed class StoreFaultTests
         }
     }
 
+    [Fact]
+    public async Task A_shared_commit_that_does_not_fit_on_the_disk_gives_each_write_its_own_answer()
+    {
+        using var volume = new SmallVolume(VolumeBytes);
+        var databasePath = Path.Combine(volume.Path, "data.db");
+        var environment = DataApiProcess.OnLoopback(databasePath);
+        environment["DATA_MIN_FREE_BYTES"] = "0";
+        await using var process = await DataApiProcess.StartReadyAsync(environment);
+        var client = process.Client;
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/data", new { key = "before", value = "before" })).StatusCode);
+        // Room for a few small writes' WAL frames, not for the 15 pages of a value just under 64 KiB.
+        volume.Fill(leaveBytes: 40 * 1024);
+
+        Task<HttpResponseMessage> first;
+        Task<HttpResponseMessage> large;
+        Task<HttpResponseMessage>[] small;
+        using (WriteQueueTests.WriteBlocker.Hold(databasePath))
+        {
+            first = client.PostAsJsonAsync("/data", new { key = "first", value = "first" });
+            await Task.Delay(300);
+            // These queue behind the first and are committed together, which does not fit.
+            small = [client.PostAsJsonAsync("/data", new { key = "small-0", value = "small-0" })];
+            await Task.Delay(50);
+            large = client.PostAsJsonAsync("/data", new { key = "large", value = new string('x', 60 * 1024) });
+            await Task.Delay(50);
+            small = [.. small, .. new[] { 1, 2 }.Select(i => client.PostAsJsonAsync("/data", new { key = $"small-{i}", value = $"small-{i}" }))];
+            await Task.Delay(300);
+        }
+
+        Assert.Equal(HttpStatusCode.Created, (await first.WaitAsync(TimeSpan.FromSeconds(30))).StatusCode);
+        await (await large.WaitAsync(TimeSpan.FromSeconds(30))).AssertProblemAsync(HttpStatusCode.ServiceUnavailable);
+        foreach (var response in await Task.WhenAll(small).WaitAsync(TimeSpan.FromSeconds(30)))
+        {
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        }
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/data/large")).StatusCode);
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal($"small-{i}", (await client.GetFromJsonAsync<JsonElement>($"/data/small-{i}")).GetProperty("value").GetString());
+        }
+    }
+
     /// <summary>
     /// SQLite's primary result codes that describe the environment (busy, locked, out of memory, read-only, I/O, full,
     /// cannot open) are a 503 the client may retry; a code that describes the statement or the data is a 500.

@@ -31,6 +31,9 @@ public sealed class WriteQueueTests
 
             refused = await client.PostAsJsonAsync("/data", new { key = "refused", value = 0 });
 
+            // Busy is not broken: the instance stays ready rather than pushing the burst onto the others.
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready")).StatusCode);
+
             // Reads do not queue behind writes.
             Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/data/first")).StatusCode);
         }
