@@ -12,7 +12,7 @@ internal sealed class ServerProcess : IAsyncDisposable
     private static readonly string[] SetHere = ["HOST", "PORT", Variant.DataPathVariable, Variant.MetricsEnabledVariable];
     private static readonly ConcurrentDictionary<ServerProcess, byte> Running = new();
     private readonly Process _process;
-    private readonly Queue<string> _lastLines = new();
+    private readonly OutputTail _output = new();
 
     private ServerProcess(Variant variant, Process process, int port)
     {
@@ -89,8 +89,8 @@ internal sealed class ServerProcess : IAsyncDisposable
 
         var process = new Process { StartInfo = startInfo };
         var server = new ServerProcess(variant, process, port);
-        process.OutputDataReceived += (_, line) => server.Keep(line.Data);
-        process.ErrorDataReceived += (_, line) => server.Keep(line.Data);
+        process.OutputDataReceived += (_, line) => server._output.Keep(line.Data);
+        process.ErrorDataReceived += (_, line) => server._output.Keep(line.Data);
         process.Start();
         Running.TryAdd(server, 0);
         process.BeginOutputReadLine();
@@ -116,13 +116,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         response.EnsureSuccessStatusCode();
     }
 
-    public string LastOutput()
-    {
-        lock (_lastLines)
-        {
-            return string.Join(Environment.NewLine, _lastLines);
-        }
-    }
+    public string LastOutput() => _output.ToString();
 
     /// <summary>
     /// Kills every server still running. Ctrl+C and SIGTERM end the harness without running its finally blocks, and
@@ -180,21 +174,5 @@ internal sealed class ServerProcess : IAsyncDisposable
             await Task.Delay(100);
         }
         throw new TimeoutException($"{Variant.Name} was not ready within {timeout}:{Environment.NewLine}{LastOutput()}");
-    }
-
-    private void Keep(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-        lock (_lastLines)
-        {
-            _lastLines.Enqueue(line);
-            while (_lastLines.Count > 40)
-            {
-                _lastLines.Dequeue();
-            }
-        }
     }
 }

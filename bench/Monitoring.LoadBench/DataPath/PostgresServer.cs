@@ -20,7 +20,7 @@ internal sealed class PostgresServer : IAsyncDisposable
     private static readonly string[] Programs = ["initdb", "postgres", "pgbench", "psql", "pg_isready"];
     private static readonly ConcurrentDictionary<PostgresServer, byte> Running = new();
     private readonly Process _process;
-    private readonly Queue<string> _lastLines = new();
+    private readonly OutputTail _output = new();
     private int _idleChildren;
 
     private PostgresServer(string bin, DirectoryInfo folder, Process process, int port)
@@ -112,8 +112,8 @@ internal sealed class PostgresServer : IAsyncDisposable
             var process = new Process { StartInfo = startInfo };
             server = new PostgresServer(bin, folder, process, port);
             var started = server;
-            process.OutputDataReceived += (_, line) => started.Keep(line.Data);
-            process.ErrorDataReceived += (_, line) => started.Keep(line.Data);
+            process.OutputDataReceived += (_, line) => started._output.Keep(line.Data);
+            process.ErrorDataReceived += (_, line) => started._output.Keep(line.Data);
             process.Start();
             Running.TryAdd(server, 0);
             process.BeginOutputReadLine();
@@ -321,27 +321,5 @@ internal sealed class PostgresServer : IAsyncDisposable
         return count;
     }
 
-    private string LastOutput()
-    {
-        lock (_lastLines)
-        {
-            return string.Join(Environment.NewLine, _lastLines);
-        }
-    }
-
-    private void Keep(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-        lock (_lastLines)
-        {
-            _lastLines.Enqueue(line);
-            while (_lastLines.Count > 40)
-            {
-                _lastLines.Dequeue();
-            }
-        }
-    }
+    private string LastOutput() => _output.ToString();
 }
