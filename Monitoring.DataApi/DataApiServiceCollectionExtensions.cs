@@ -1,16 +1,16 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
 using Monitoring.DataApi.Configuration;
 using Monitoring.DataApi.Data;
+using Monitoring.DataApi.Diagnostics;
 using Monitoring.DataApi.Endpoints;
 using Monitoring.DataApi.Metrics;
 using Monitoring.DataApi.OpenApi;
 using Monitoring.DataApi.Problems;
 using Monitoring.DataApi.Security;
-// Not the whole namespace: its MetricsOptions would clash with the DataApi's.
-using static Microsoft.Extensions.Diagnostics.Metrics.MetricsBuilderExtensions;
-using MeterScope = Microsoft.Extensions.Diagnostics.Metrics.MeterScope;
+using Monitoring.ServiceDefaults;
 
 namespace Monitoring.DataApi;
 
@@ -22,10 +22,17 @@ public static class DataApiServiceCollectionExtensions
         var services = builder.Services;
         var configuration = builder.Configuration;
 
-        services.AddValidatedOptions<ServiceOptions, ServiceOptionsValidator>(configuration);
-        services.AddValidatedOptions<MetricsOptions, MetricsOptionsValidator>(configuration);
-        services.AddValidatedOptions<DataStoreOptions, DataStoreOptionsValidator>(configuration);
-        services.AddValidatedOptions<ConnectionOptions, ConnectionOptionsValidator>(configuration);
+        services.AddStartupOptions<ServiceOptions, ServiceOptionsValidator>(configuration);
+        services.AddStartupOptions<ProcessMetricsOptions, ProcessMetricsOptionsValidator>(configuration);
+        services.AddStartupOptions<DataStoreOptions, DataStoreOptionsValidator>(configuration);
+        services.AddStartupOptions<ConnectionOptions, ConnectionOptionsValidator>(configuration);
+        var apiKey = services.AddStartupOptions<ApiKeyOptions, ApiKeyOptionsValidator>(configuration);
+        var faultInjection = services.AddStartupOptions<FaultInjectionOptions, FaultInjectionOptionsValidator>(configuration);
+        var features = new DataApiFeatures(
+            Metrics: MetricsExportOptions.Get(builder).Enabled,
+            ApiKey: apiKey.IsRequired,
+            FaultInjection: faultInjection.Enabled);
+        services.AddSingleton(features);
 
         // A background service that fails (the process sampler, say) must not take the API down with it; it logs its
         // failure and the host keeps serving.
@@ -56,9 +63,9 @@ public static class DataApiServiceCollectionExtensions
         services.AddRequestDecompression();
         services.TryAddSingleton(TimeProvider.System);
 
-        if (ApiKeyServiceCollectionExtensions.IsApiKeyRequired(configuration))
+        if (features.ApiKey)
         {
-            services.AddApiKeyAuthentication(configuration);
+            services.AddApiKeyAuthentication(apiKey);
         }
 
         // Responses nest a stored value two levels below the root (a page's items); values from before the request
@@ -67,18 +74,9 @@ public static class DataApiServiceCollectionExtensions
 
         services.AddDataApiOpenApi();
         AddStore(builder);
-        AddMetrics(builder);
+        AddMetrics(builder, features);
 
         return builder;
-    }
-
-    /// <summary>Binds from the root of configuration (the seed's variables are top-level names) and validates at start.</summary>
-    private static void AddValidatedOptions<TOptions, TValidator>(this IServiceCollection services, IConfiguration configuration)
-        where TOptions : class
-        where TValidator : class, IValidateOptions<TOptions>
-    {
-        services.AddOptions<TOptions>().Bind(configuration).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<TOptions>, TValidator>();
     }
 
     private static void AddStore(WebApplicationBuilder builder)
@@ -87,7 +85,7 @@ public static class DataApiServiceCollectionExtensions
         builder.Services.AddSingleton<DataStoreDiskSpace>();
         builder.Services.AddSingleton<IDataStore, SqliteDataStore>();
         builder.Services.AddExceptionHandler<DataStoreFaultHandler>();
-        builder.Services.AddHealthChecks().AddCheck<DataStoreHealthCheck>("data-store", tags: [Extensions.ReadyTag]);
+        builder.Services.AddHealthChecks().AddCheck<DataStoreHealthCheck>("data-store", tags: [HealthEndpoints.ReadyTag]);
     }
 
     /// <summary>The meter factory and the DataApi's instruments; options and a TimeProvider come from the caller.</summary>
@@ -96,10 +94,10 @@ public static class DataApiServiceCollectionExtensions
         .AddSingleton<ProcessSampler>()
         .AddSingleton<DataApiMetrics>();
 
-    private static void AddMetrics(WebApplicationBuilder builder)
+    private static void AddMetrics(WebApplicationBuilder builder, DataApiFeatures features)
     {
         builder.Services.AddDataApiMetrics();
-        if (!Extensions.IsMetricsEnabled(builder.Configuration))
+        if (!features.Metrics)
         {
             return;
         }
@@ -110,7 +108,7 @@ public static class DataApiServiceCollectionExtensions
         builder.Services.Configure<MetricStreamOptions>(streams =>
         {
             streams.DroppedInstruments.UnionWith(FrameworkHttpMetrics.Duplicates);
-            // The SDK's minimum instead of its default room for 2,000 series: about 1 MB less (bench/README.md, "Steady RSS").
+            // Instruments without tags have one series: the SDK's minimum room instead of its default for 2,000 (docs/performance.md).
             foreach (var instrument in DataApiMetrics.ProcessInstruments)
             {
                 streams.CardinalityLimits[(DataApiMetrics.MeterName, instrument)] = 1;

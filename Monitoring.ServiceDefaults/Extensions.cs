@@ -1,16 +1,17 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Monitoring.ServiceDefaults;
 using OpenTelemetry;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 
+// The Aspire template's namespace, so that a service calls AddServiceDefaults and MapDefaultEndpoints without a using;
+// the types these methods configure live in Monitoring.ServiceDefaults.
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
@@ -19,22 +20,6 @@ namespace Microsoft.Extensions.Hosting;
 /// </summary>
 public static class Extensions
 {
-    /// <summary>Health checks carrying this tag are part of readiness (<c>/health/ready</c>).</summary>
-    public const string ReadyTag = "ready";
-
-    /// <summary>Health checks carrying this tag are part of liveness (<c>/health/live</c>).</summary>
-    public const string LiveTag = "live";
-
-    public const string MetricsPath = "/metrics";
-
-    /// <summary>
-    /// <c>METRICS_ENABLED=false</c> removes metrics altogether: no MeterProvider, no exporter, no <c>/metrics</c>.
-    /// The benchmark's baseline; a service can read it too to drop its own recording.
-    /// </summary>
-    public const string MetricsEnabledSetting = "METRICS_ENABLED";
-    public const string ReadinessPath = "/health/ready";
-    public const string LivenessPath = "/health/live";
-
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
     {
@@ -60,7 +45,9 @@ public static class Extensions
             logging.IncludeScopes = true;
         });
 
-        if (IsMetricsEnabled(builder.Configuration))
+        var metricsExport = builder.Services.AddStartupOptions<MetricsExportOptions, MetricsExportOptionsValidator>(builder.Configuration);
+        builder.Properties[typeof(MetricsExportOptions)] = metricsExport;
+        if (metricsExport.Enabled)
         {
             // A limit below 1 would make the view throw, and the SDK would quietly fall back to its defaults for that instrument.
             builder.Services.AddOptions<MetricStreamOptions>()
@@ -93,9 +80,6 @@ public static class Extensions
         return builder;
     }
 
-    /// <summary>True unless <see cref="MetricsEnabledSetting"/> is false; a value that is not a boolean fails the start.</summary>
-    public static bool IsMetricsEnabled(IConfiguration configuration) => configuration.GetValue(MetricsEnabledSetting, true);
-
     private static void ConfigurePrometheusExporter(PrometheusAspNetCoreOptions options)
     {
         // Names and labels on /metrics are exactly the instruments' own: no otel_scope_* labels, no target_info.
@@ -106,37 +90,31 @@ public static class Extensions
     }
 
     private static bool IsOperationalPath(PathString path) =>
-        path.StartsWithSegments(MetricsPath) || path.StartsWithSegments("/health");
+        path.StartsWithSegments(MetricsExportOptions.ScrapePath) || HealthEndpoints.IsHealthPath(path);
 
     public static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
     {
         builder.Services.AddHealthChecks()
-            .AddCheck("self", () => HealthCheckResult.Healthy("The process is running."), [LiveTag]);
+            .AddCheck("self", () => HealthCheckResult.Healthy("The process is running."), [HealthEndpoints.LiveTag]);
 
         return builder;
     }
 
     /// <summary>
-    /// Maps <c>/health/ready</c> (checks tagged <see cref="ReadyTag"/>), <c>/health/live</c> (checks tagged
-    /// <see cref="LiveTag"/>) and, unless metrics are disabled, the Prometheus scraping endpoint <c>/metrics</c>.
+    /// Maps the health probes (<see cref="HealthEndpoints"/>) and, unless metrics are disabled, the Prometheus scraping
+    /// endpoint <c>/metrics</c>, limited to <see cref="MetricsExportOptions.AllowedNetworks"/> when that is set.
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        app.MapHealthChecks(ReadinessPath, new HealthCheckOptions
+        app.MapHealthProbes();
+
+        var metricsExport = app.Services.GetRequiredService<IOptions<MetricsExportOptions>>().Value;
+        if (metricsExport.Enabled)
         {
-            Predicate = check => check.Tags.Contains(ReadyTag),
-            ResponseWriter = HealthReportWriter.WriteAsync,
-        });
-        app.MapHealthChecks(LivenessPath, new HealthCheckOptions
-        {
-            Predicate = check => check.Tags.Contains(LiveTag),
-            ResponseWriter = HealthReportWriter.WriteAsync,
-        });
-        if (IsMetricsEnabled(app.Configuration))
-        {
-            var allowList = ScrapeAllowList.FromConfiguration(app.Configuration);
-            app.MapPrometheusScrapingEndpoint(MetricsPath, meterProvider: null, configureBranchedPipeline: scrape =>
+            // The value was validated before the host started (MetricsExportOptionsValidator).
+            _ = ScrapeAllowList.TryParse(metricsExport.AllowedNetworks, out var allowList, out _);
+            app.MapPrometheusScrapingEndpoint(MetricsExportOptions.ScrapePath, meterProvider: null, configureBranchedPipeline: scrape =>
             {
                 if (allowList is not null)
                 {

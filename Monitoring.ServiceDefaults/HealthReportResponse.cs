@@ -2,10 +2,14 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace Microsoft.Extensions.Hosting;
+namespace Monitoring.ServiceDefaults;
 
-/// <summary>The JSON shape of a health report.</summary>
-public sealed record HealthReportResponse(
+/// <summary>
+/// The JSON shape of every health answer: overall status and each check's status, duration and description. A
+/// service's detailed report (<see cref="HealthEndpoints.MapHealthReport{TResponse}"/>) derives from it and adds
+/// its own facts after these.
+/// </summary>
+public record HealthReportResponse(
     string Status,
     double TotalDurationMs,
     IReadOnlyDictionary<string, HealthCheckEntryResponse> Checks)

@@ -1,4 +1,4 @@
-namespace Microsoft.Extensions.Hosting;
+namespace Monitoring.ServiceDefaults;
 
 /// <summary>
 /// What the service defaults' metrics view does with each instrument (<see cref="MetricStreamPolicy"/>). A service
@@ -23,7 +23,8 @@ public sealed class MetricStreamOptions
     /// <remarks>
     /// The SDK sets aside room for the limit's worth of series when an instrument is first seen. Its default, 2,000,
     /// is meant for an application's own instruments; the runtime's and Kestrel's have a handful of series each, and
-    /// the room for 2,000 across their thirty-odd instruments was about 6 MB of every process's memory.
+    /// room for 2,000 across their thirty-odd instruments would cost megabytes of every process's memory
+    /// (docs/performance.md).
     /// </remarks>
     public int FrameworkCardinalityLimit { get; set; } = 200;
 

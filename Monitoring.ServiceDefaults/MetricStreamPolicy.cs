@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
 using OpenTelemetry.Metrics;
 
-namespace Microsoft.Extensions.Hosting;
+namespace Monitoring.ServiceDefaults;
 
 /// <summary>
 /// The service defaults' one metrics view: which instruments are dropped, which are renamed, and how many series the

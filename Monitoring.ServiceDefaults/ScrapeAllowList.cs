@@ -1,30 +1,26 @@
 using System.Net;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Options;
 
-namespace Microsoft.Extensions.Hosting;
+namespace Monitoring.ServiceDefaults;
 
-/// <summary>
-/// <c>METRICS_ALLOWED_NETWORKS</c>: when set (for example <c>127.0.0.0/8,::1/128,10.0.0.0/8</c>), only clients from
-/// these networks may scrape <c>/metrics</c>; the others get a 403 problem. Unset, the endpoint is open, as
-/// Prometheus expects by default. A value that is not a list of CIDR networks fails the start.
-/// </summary>
+/// <summary>The networks from <see cref="MetricsExportOptions.AllowedNetworks"/> that may scrape <c>/metrics</c>.</summary>
 public sealed class ScrapeAllowList
 {
-    public const string Setting = "METRICS_ALLOWED_NETWORKS";
-
     private readonly IPNetwork[] _networks;
 
     private ScrapeAllowList(IPNetwork[] networks) => _networks = networks;
 
-    /// <summary>Null when the setting is absent or empty: every client may scrape.</summary>
-    public static ScrapeAllowList? FromConfiguration(IConfiguration configuration)
+    /// <summary>
+    /// Parses a comma-separated list of CIDR networks. An absent or empty value gives a null list: every client may
+    /// scrape. On failure, <paramref name="badEntry"/> is the first entry that is not a network.
+    /// </summary>
+    public static bool TryParse(string? value, out ScrapeAllowList? allowList, out string? badEntry)
     {
-        var value = configuration[Setting];
+        allowList = null;
+        badEntry = null;
         if (string.IsNullOrWhiteSpace(value))
         {
-            return null;
+            return true;
         }
 
         var networks = new List<IPNetwork>();
@@ -32,12 +28,13 @@ public sealed class ScrapeAllowList
         {
             if (!IPNetwork.TryParse(entry, out var network))
             {
-                throw new OptionsValidationException(Setting, typeof(ScrapeAllowList),
-                    [$"{Setting} must be a comma-separated list of networks in CIDR notation such as 10.0.0.0/8 (got '{entry}')."]);
+                badEntry = entry;
+                return false;
             }
             networks.Add(network);
         }
-        return new ScrapeAllowList([.. networks]);
+        allowList = new ScrapeAllowList([.. networks]);
+        return true;
     }
 
     public bool Allows(IPAddress? address)
@@ -68,6 +65,6 @@ public sealed class ScrapeAllowList
             : TypedResults.Problem(
                     statusCode: StatusCodes.Status403Forbidden,
                     title: "Scraping not allowed",
-                    detail: $"This client's network is not in {Setting}.")
+                    detail: $"This client's network is not in {MetricsExportOptions.AllowedNetworksSetting}.")
                 .ExecuteAsync(context);
 }

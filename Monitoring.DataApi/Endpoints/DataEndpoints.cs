@@ -51,10 +51,10 @@ public static class DataEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-        if (ApiKeyServiceCollectionExtensions.IsApiKeyRequired(routes.ServiceProvider.GetRequiredService<IConfiguration>()))
+        if (routes.ServiceProvider.GetRequiredService<DataApiFeatures>().ApiKey)
         {
-            upsert.RequireAuthorization(ApiKeyOptions.WritePolicy).ProducesProblem(StatusCodes.Status401Unauthorized);
-            delete.RequireAuthorization(ApiKeyOptions.WritePolicy).ProducesProblem(StatusCodes.Status401Unauthorized);
+            upsert.RequireAuthorization(ApiKeySchemeOptions.WritePolicy).ProducesProblem(StatusCodes.Status401Unauthorized);
+            delete.RequireAuthorization(ApiKeySchemeOptions.WritePolicy).ProducesProblem(StatusCodes.Status401Unauthorized);
         }
 
         return routes;

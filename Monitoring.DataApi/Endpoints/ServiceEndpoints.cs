@@ -1,21 +1,21 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Monitoring.DataApi.Configuration;
 using Monitoring.DataApi.Metrics;
+using Monitoring.ServiceDefaults;
 
 namespace Monitoring.DataApi.Endpoints;
 
-/// <summary><c>GET /</c> and <c>GET /health</c>; readiness, liveness and metrics come from the service defaults.</summary>
+/// <summary><c>GET /</c> and <c>GET /health</c>, the probes' report with the process's figures; the probes and metrics are the service defaults'.</summary>
 public static class ServiceEndpoints
 {
     private static readonly Dictionary<string, string> Links = new()
     {
         ["self"] = "/",
         ["health"] = "/health",
-        ["ready"] = Extensions.ReadinessPath,
-        ["live"] = Extensions.LivenessPath,
-        ["metrics"] = Extensions.MetricsPath,
+        ["ready"] = HealthEndpoints.ReadinessPath,
+        ["live"] = HealthEndpoints.LivenessPath,
+        ["metrics"] = MetricsExportOptions.ScrapePath,
         ["data"] = "/data",
         ["openapi"] = "/openapi/v1.json",
     };
@@ -23,7 +23,7 @@ public static class ServiceEndpoints
     public static IEndpointRouteBuilder MapServiceEndpoints(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/", Root).WithName("ServiceInfo").WithTags("Service").AllowHead();
-        routes.MapGet("/health", Health).WithName("Health").WithTags("Service").AllowHead();
+        routes.MapHealthReport("/health", Health).WithName("Health").WithTags("Service").AllowHead();
         return routes;
     }
 
@@ -35,28 +35,20 @@ public static class ServiceEndpoints
             (time.GetUtcNow() - process.StartTime).TotalSeconds,
             Links));
 
-    private static async Task<JsonHttpResult<HealthResponse>> Health(
-        HealthCheckService healthChecks, ProcessSampler process, IOptions<ServiceOptions> options, CancellationToken cancellationToken)
+    private static HealthResponse Health(HealthReportResponse report, HttpContext context)
     {
-        var report = await healthChecks.CheckHealthAsync(cancellationToken);
-        var checks = HealthReportResponse.From(report);
+        var process = context.RequestServices.GetRequiredService<ProcessSampler>();
+        var options = context.RequestServices.GetRequiredService<IOptions<ServiceOptions>>().Value;
         var sample = process.ReadOrLatest();
-        var response = new HealthResponse(
-            checks.Status,
-            checks.TotalDurationMs,
-            checks.Checks,
-            new SystemInfo(
-                options.Value.Version,
-                sample.UptimeSeconds,
-                sample.CpuSeconds,
-                sample.ResidentMemoryBytes,
-                sample.VirtualMemoryBytes,
-                sample.Threads,
-                sample.OpenFileDescriptors,
-                process.StartTime,
-                sample.SampledAt));
-
-        var status = report.Status == HealthStatus.Unhealthy ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK;
-        return TypedResults.Json(response, statusCode: status);
+        return new HealthResponse(report, new SystemInfo(
+            options.Version,
+            sample.UptimeSeconds,
+            sample.CpuSeconds,
+            sample.ResidentMemoryBytes,
+            sample.VirtualMemoryBytes,
+            sample.Threads,
+            sample.OpenFileDescriptors,
+            process.StartTime,
+            sample.SampledAt));
     }
 }

@@ -29,7 +29,7 @@ public sealed class DataApiMetrics : IDisposable
     private readonly Histogram<long> _requestSize;
     private readonly Histogram<long> _responseSize;
 
-    public DataApiMetrics(IMeterFactory meterFactory, IOptions<MetricsOptions> options, ProcessSampler processSampler)
+    public DataApiMetrics(IMeterFactory meterFactory, IOptions<ProcessMetricsOptions> options, ProcessSampler processSampler)
     {
         var meter = meterFactory.Create(MeterName);
         _completed = new CompletedRequestBuffer(Record);

@@ -9,7 +9,7 @@ namespace Monitoring.DataApi.Metrics;
 /// for. The first failure of a run of them is logged as a warning and the recovery once, not every tick.
 /// </summary>
 public sealed partial class ProcessSamplingService(
-    ProcessSampler sampler, IOptions<MetricsOptions> options, TimeProvider timeProvider, ILogger<ProcessSamplingService> logger)
+    ProcessSampler sampler, IOptions<ProcessMetricsOptions> options, TimeProvider timeProvider, ILogger<ProcessSamplingService> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -1,29 +1,26 @@
-using System.Security.Cryptography;
-using System.Text;
-using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
 
 namespace Monitoring.DataApi.Security;
 
-/// <summary>The key that POST and DELETE require when <c>API_KEY</c> is set.</summary>
-public sealed class ApiKeyOptions : AuthenticationSchemeOptions
+/// <summary><c>API_KEY</c>: when set, POST and DELETE require it in the <c>X-API-Key</c> header; unset, writes are open.</summary>
+public sealed class ApiKeyOptions
 {
-    public const string Scheme = "ApiKey";
     public const string Setting = "API_KEY";
-    public const string HeaderName = "X-API-Key";
-    public const string WritePolicy = "DataWriter";
 
     /// <summary>Keys shorter than this are refused at start: a short key is guessable whatever the comparison.</summary>
     public const int MinLength = 16;
 
-    private byte[] _keyHash = [];
+    [ConfigurationKeyName(Setting)]
+    public string? Key { get; set; }
 
-    /// <summary>Keeps only the key's hash: the key itself is never held, logged or compared.</summary>
-    public void UseKey(string key) => _keyHash = SHA256.HashData(Encoding.UTF8.GetBytes(key));
+    public bool IsRequired => !string.IsNullOrEmpty(Key);
+}
 
-    /// <summary>
-    /// Compares hashes of equal length in fixed time, so that neither the time taken nor an early exit tells an
-    /// attacker how much of a guess was right (or how long the key is).
-    /// </summary>
-    public bool Matches(string supplied) =>
-        _keyHash.Length > 0 && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(supplied)), _keyHash);
+public sealed class ApiKeyOptionsValidator : IValidateOptions<ApiKeyOptions>
+{
+    // The message gives the key's length, never the key.
+    public ValidateOptionsResult Validate(string? name, ApiKeyOptions options) =>
+        options.IsRequired && options.Key!.Length < ApiKeyOptions.MinLength
+            ? ValidateOptionsResult.Fail($"{ApiKeyOptions.Setting} must be at least {ApiKeyOptions.MinLength} characters long (got {options.Key.Length}).")
+            : ValidateOptionsResult.Success;
 }

@@ -29,7 +29,7 @@ public sealed class ApiKeyTests : IDisposable
         foreach (var response in new[] { await client.SendAsync(post), await client.SendAsync(delete) })
         {
             var problem = await response.AssertProblemAsync(HttpStatusCode.Unauthorized);
-            Assert.Contains(ApiKeyOptions.HeaderName, problem.Detail(), StringComparison.Ordinal);
+            Assert.Contains(ApiKeySchemeOptions.HeaderName, problem.Detail(), StringComparison.Ordinal);
             Assert.Equal("ApiKey", Assert.Single(response.Headers.WwwAuthenticate).Scheme);
             Assert.DoesNotContain(Key, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
@@ -58,7 +58,7 @@ public sealed class ApiKeyTests : IDisposable
     {
         var client = _factory.CreateClient();
         using var request = Request(HttpMethod.Post, "/data", Key, JsonContent.Create(new { key = "twice", value = 1 }));
-        request.Headers.Add(ApiKeyOptions.HeaderName, "another-value-0123456789");
+        request.Headers.Add(ApiKeySchemeOptions.HeaderName, "another-value-0123456789");
 
         await (await client.SendAsync(request)).AssertProblemAsync(HttpStatusCode.Unauthorized);
     }
@@ -77,7 +77,7 @@ public sealed class ApiKeyTests : IDisposable
     [Fact]
     public void The_comparison_matches_only_the_exact_key()
     {
-        var options = new ApiKeyOptions();
+        var options = new ApiKeySchemeOptions();
         Assert.False(options.Matches(Key));
 
         options.UseKey(Key);
@@ -93,7 +93,7 @@ public sealed class ApiKeyTests : IDisposable
         var request = new HttpRequestMessage(method, path) { Content = content };
         if (key is not null)
         {
-            request.Headers.TryAddWithoutValidation(ApiKeyOptions.HeaderName, key);
+            request.Headers.TryAddWithoutValidation(ApiKeySchemeOptions.HeaderName, key);
         }
         return request;
     }

@@ -11,7 +11,7 @@ namespace Monitoring.Tests.DataApi;
 public sealed class DataApiMetricsTests : IDisposable
 {
     private readonly ServiceProvider _services = new ServiceCollection()
-        .AddSingleton(Options.Create(new MetricsOptions { EnableSystemMetrics = false }))
+        .AddSingleton(Options.Create(new ProcessMetricsOptions { EnableSystemMetrics = false }))
         .AddSingleton(TimeProvider.System)
         .AddDataApiMetrics()
         .BuildServiceProvider();
@@ -22,7 +22,7 @@ public sealed class DataApiMetricsTests : IDisposable
     public void The_process_instruments_listed_for_a_one_series_limit_are_all_of_them_and_report_one_untagged_series_each()
     {
         using var services = new ServiceCollection()
-            .AddSingleton(Options.Create(new MetricsOptions { EnableSystemMetrics = true }))
+            .AddSingleton(Options.Create(new ProcessMetricsOptions { EnableSystemMetrics = true }))
             .AddSingleton(TimeProvider.System)
             .AddDataApiMetrics()
             .BuildServiceProvider();

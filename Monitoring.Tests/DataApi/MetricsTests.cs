@@ -6,6 +6,7 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Monitoring.ServiceDefaults;
 using Monitoring.DataApi.Data;
 using Monitoring.DataApi.Metrics;
 using Monitoring.Tests.Infrastructure;

@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Monitoring.ServiceDefaults;
 using OpenTelemetry.Metrics;
 
 namespace Monitoring.Tests.ServiceDefaults;

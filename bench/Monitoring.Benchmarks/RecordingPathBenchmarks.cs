@@ -35,7 +35,7 @@ public class RecordingPathBenchmarks
     public void Setup()
     {
         _services = new ServiceCollection()
-            .AddSingleton(Options.Create(new MetricsOptions { EnableSystemMetrics = false }))
+            .AddSingleton(Options.Create(new ProcessMetricsOptions { EnableSystemMetrics = false }))
             .AddSingleton(TimeProvider.System)
             .AddDataApiMetrics()
             .BuildServiceProvider();

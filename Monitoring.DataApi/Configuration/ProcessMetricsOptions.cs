@@ -3,7 +3,8 @@ using Microsoft.Extensions.Options;
 
 namespace Monitoring.DataApi.Configuration;
 
-public sealed class MetricsOptions
+/// <summary>The process_* metrics: whether they are declared and how often the process is sampled for them.</summary>
+public sealed class ProcessMetricsOptions
 {
     public const double MinIntervalSeconds = 0.1;
     public const double MaxIntervalSeconds = 3600;
@@ -19,11 +20,11 @@ public sealed class MetricsOptions
     public TimeSpan CollectionInterval => TimeSpan.FromSeconds(CollectionIntervalSeconds);
 }
 
-public sealed class MetricsOptionsValidator : IValidateOptions<MetricsOptions>
+public sealed class ProcessMetricsOptionsValidator : IValidateOptions<ProcessMetricsOptions>
 {
-    public ValidateOptionsResult Validate(string? name, MetricsOptions options) =>
-        options.CollectionIntervalSeconds is >= MetricsOptions.MinIntervalSeconds and <= MetricsOptions.MaxIntervalSeconds
+    public ValidateOptionsResult Validate(string? name, ProcessMetricsOptions options) =>
+        options.CollectionIntervalSeconds is >= ProcessMetricsOptions.MinIntervalSeconds and <= ProcessMetricsOptions.MaxIntervalSeconds
             ? ValidateOptionsResult.Success
             : ValidateOptionsResult.Fail(
-                $"METRICS_COLLECTION_INTERVAL must be a number of seconds from {MetricsOptions.MinIntervalSeconds} to {MetricsOptions.MaxIntervalSeconds} (got {options.CollectionIntervalSeconds}).");
+                $"METRICS_COLLECTION_INTERVAL must be a number of seconds from {ProcessMetricsOptions.MinIntervalSeconds} to {ProcessMetricsOptions.MaxIntervalSeconds} (got {options.CollectionIntervalSeconds}).");
 }

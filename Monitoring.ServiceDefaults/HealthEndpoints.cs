@@ -1,0 +1,65 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Monitoring.ServiceDefaults;
+
+/// <summary>
+/// Every health endpoint of a service: the probes an orchestrator polls (<c>/health/ready</c>, <c>/health/live</c>)
+/// and a service's detailed report, all answering the <see cref="HealthReportResponse"/> shape.
+/// </summary>
+public static class HealthEndpoints
+{
+    /// <summary>Health checks carrying this tag are part of readiness (<c>/health/ready</c>).</summary>
+    public const string ReadyTag = "ready";
+
+    /// <summary>Health checks carrying this tag are part of liveness (<c>/health/live</c>).</summary>
+    public const string LiveTag = "live";
+
+    public const string ReadinessPath = "/health/ready";
+    public const string LivenessPath = "/health/live";
+
+    internal static bool IsHealthPath(PathString path) => path.StartsWithSegments("/health");
+
+    internal static void MapHealthProbes(this IEndpointRouteBuilder routes)
+    {
+        routes.MapHealthChecks(ReadinessPath, new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains(ReadyTag),
+            ResponseWriter = WriteProbeAsync,
+        });
+        routes.MapHealthChecks(LivenessPath, new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains(LiveTag),
+            ResponseWriter = WriteProbeAsync,
+        });
+    }
+
+    /// <summary>
+    /// Maps <paramref name="pattern"/> to a report of every check, which <paramref name="describe"/> extends with the
+    /// service's own facts. 503 when a check is unhealthy, 200 otherwise (degraded included), as the probes answer.
+    /// </summary>
+    public static RouteHandlerBuilder MapHealthReport<TResponse>(
+        this IEndpointRouteBuilder routes, string pattern, Func<HealthReportResponse, HttpContext, TResponse> describe)
+        where TResponse : HealthReportResponse =>
+        routes.MapGet(pattern, async Task<JsonHttpResult<TResponse>> (HttpContext context, HealthCheckService checks, CancellationToken cancellationToken) =>
+        {
+            var report = await checks.CheckHealthAsync(cancellationToken);
+            var status = report.Status == HealthStatus.Unhealthy ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK;
+            return TypedResults.Json(describe(HealthReportResponse.From(report), context), statusCode: status);
+        });
+
+    private static Task WriteProbeAsync(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json; charset=utf-8";
+        return JsonSerializer.SerializeAsync(
+            context.Response.Body,
+            HealthReportResponse.From(report),
+            HealthReportJsonContext.Default.HealthReportResponse,
+            context.RequestAborted);
+    }
+}
