@@ -2,7 +2,7 @@ using Microsoft.Extensions.Configuration;
 
 namespace Monitoring.DataApi.Configuration;
 
-/// <summary>Identity of the service and where it listens when it runs on its own (the seed's variables).</summary>
+/// <summary>Identity of the service and where it listens when it runs on its own (the Python service's variables: APP_NAME, APP_VERSION, HOST, PORT).</summary>
 public sealed class ServiceOptions
 {
     [ConfigurationKeyName("APP_NAME")]

@@ -26,7 +26,7 @@ public sealed class ServiceEndpointsTests
     }
 
     [Fact]
-    public async Task Root_uses_the_seed_defaults()
+    public async Task Root_uses_the_Python_service_defaults()
     {
         using var factory = new DataApiFactory();
 
