@@ -9,16 +9,6 @@ namespace Monitoring.DataApi.Endpoints;
 
 public static class DataEndpoints
 {
-    public const int DefaultPageSize = 100;
-    public const int MaxPageSize = 1000;
-
-    /// <summary>
-    /// The most bytes of stored values a page holds: a page ends early, with a next cursor, before the item that would
-    /// take it past. It bounds what one list request holds in memory (a page is read whole before it is written) and
-    /// the size of its response, whatever the limit; a page of 1,000 values of 1 KiB still fits.
-    /// </summary>
-    public const int PageValueBudgetBytes = 1024 * 1024;
-
     public static IEndpointRouteBuilder MapDataEndpoints(this IEndpointRouteBuilder routes)
     {
         // Full templates rather than a "/data" group: a group's root would be "/data/", and the template is the
@@ -36,7 +26,7 @@ public static class DataEndpoints
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         data.MapGet("/data", List).WithName("ListDataItems").AllowHead()
             .WithSummary("List items in key order, a page at a time")
-            .WithDescription($"A page holds at most 'limit' items and at most {PageValueBudgetBytes / (1024 * 1024)} MiB of values (as stored, "
+            .WithDescription($"A page holds at most 'limit' items and at most {DataApiLimits.PageValueBudgetBytes / (1024 * 1024)} MiB of values (as stored, "
                 + "minified UTF-8): it ends early, with a nextCursor, before an item that would take it past, but always holds at least "
                 + "one item. nextCursor is null only on the last page.")
             .ProducesProblem(StatusCodes.Status400BadRequest);
@@ -86,18 +76,18 @@ public static class DataEndpoints
         {
             return InvalidQuery($"'{repeated}' must be given at most once.");
         }
-        var pageSize = DefaultPageSize;
+        var pageSize = DataApiLimits.DefaultPageSize;
         if (limit is not null
-            && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out pageSize) || pageSize is < 1 or > MaxPageSize))
+            && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out pageSize) || pageSize is < 1 or > DataApiLimits.MaxPageSize))
         {
-            return InvalidQuery($"'limit' must be an integer from 1 to {MaxPageSize}.");
+            return InvalidQuery($"'limit' must be an integer from 1 to {DataApiLimits.MaxPageSize}.");
         }
         if (after is not null && DataItemRequestReader.ValidateKey(after) is not null)
         {
             return InvalidQuery("'after' must be a key returned as 'nextCursor' by the previous page.");
         }
 
-        return new DataPageResult(await store.ListAsync(after, pageSize, PageValueBudgetBytes, cancellationToken));
+        return new DataPageResult(await store.ListAsync(after, pageSize, DataApiLimits.PageValueBudgetBytes, cancellationToken));
     }
 
     private static async Task<Results<DataItemResult, ProblemHttpResult>> Get(

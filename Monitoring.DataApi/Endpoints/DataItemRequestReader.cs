@@ -10,28 +10,16 @@ namespace Monitoring.DataApi.Endpoints;
 
 /// <summary>
 /// Reads and validates the body of <c>POST /data</c> and explains precisely what is wrong when it is not
-/// acceptable: 415 for another content type, 413 past <see cref="MaxBodyBytes"/>, 400 for everything else.
+/// acceptable: 415 for another content type, 413 past <see cref="DataApiLimits.MaxBodyBytes"/>, 400 for everything else.
 /// </summary>
 public static class DataItemRequestReader
 {
-    public const int MaxBodyBytes = 1024 * 1024;
-    /// <summary>Unicode scalar values (an emoji is one, as a reader counts it), so at most 1,024 UTF-8 bytes.</summary>
-    public const int MaxKeyLength = 256;
-    public const int MaxValueBytes = 64 * 1024;
-
-    /// <summary>
-    /// Responses are written with System.Text.Json's default depth limit of 64, and a page of <c>GET /data</c> holds a
-    /// value two levels deeper than a request body does ({"items":[{"value":…}]} against {"value":…}): a deeper body
-    /// would be stored and then make every page that contains it fail with a 500.
-    /// </summary>
-    public const int MaxDocumentDepth = 62;
-
     private static readonly JsonDocumentOptions DocumentOptions = new()
     {
         AllowDuplicateProperties = false,
         CommentHandling = JsonCommentHandling.Disallow,
         AllowTrailingCommas = false,
-        MaxDepth = MaxDocumentDepth,
+        MaxDepth = DataApiLimits.MaxRequestJsonDepth,
     };
 
     public static async Task<(DataItemWrite? Request, ProblemHttpResult? Problem)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
@@ -48,7 +36,7 @@ public static class DataItemRequestReader
                 $"The body's Content-Encoding must be one of {SupportedEncodings}, or none.");
         }
 
-        if (request.ContentLength > MaxBodyBytes)
+        if (request.ContentLength > DataApiLimits.MaxBodyBytes)
         {
             return TooLarge();
         }
@@ -80,9 +68,9 @@ public static class DataItemRequestReader
         var length = 0;
         foreach (var rune in key.EnumerateRunes())
         {
-            if (++length > MaxKeyLength)
+            if (++length > DataApiLimits.MaxKeyLength)
             {
-                return $"'key' must be at most {MaxKeyLength} characters (Unicode scalar values) long.";
+                return $"'key' must be at most {DataApiLimits.MaxKeyLength} characters (Unicode scalar values) long.";
             }
             if (Rune.IsControl(rune))
             {
@@ -181,16 +169,16 @@ public static class DataItemRequestReader
             return Invalid("The property 'value' is required (any JSON value, null included).");
         }
         var valueJson = JsonMinifier.Minify(JsonMarshal.GetRawUtf8Value(value.Value));
-        if (valueJson.Length > MaxValueBytes)
+        if (valueJson.Length > DataApiLimits.MaxValueBytes)
         {
-            return Invalid($"'value' must be at most {MaxValueBytes / 1024} KiB once serialized.");
+            return Invalid($"'value' must be at most {DataApiLimits.MaxValueBytes / 1024} KiB once serialized.");
         }
 
         return (new DataItemWrite(key, valueJson), null);
     }
 
     /// <summary>
-    /// The body, or null when it is longer than <see cref="MaxBodyBytes"/> (also when chunked or decompressed). A body
+    /// The body, or null when it is longer than <see cref="DataApiLimits.MaxBodyBytes"/> (also when chunked or decompressed). A body
     /// the client broke (framing, a stall, a corrupt compressed stream) is rethrown as a 4xx
     /// <see cref="BadHttpRequestException"/>, which <see cref="Problems.ClientFaultHandler"/> answers.
     /// </summary>
@@ -221,7 +209,7 @@ public static class DataItemRequestReader
         try
         {
             var length = 0;
-            while (length <= MaxBodyBytes)
+            while (length <= DataApiLimits.MaxBodyBytes)
             {
                 if (length == buffer.Length)
                 {
@@ -232,7 +220,7 @@ public static class DataItemRequestReader
                 }
 
                 // Never more than one byte past the limit: that byte is enough to refuse the body.
-                var window = Math.Min(buffer.Length, MaxBodyBytes + 1) - length;
+                var window = Math.Min(buffer.Length, DataApiLimits.MaxBodyBytes + 1) - length;
                 var read = await body.ReadAsync(buffer.AsMemory(length, window), cancellationToken);
                 if (read == 0)
                 {
@@ -294,7 +282,7 @@ public static class DataItemRequestReader
 
     private static (DataItemWrite?, ProblemHttpResult?) TooLarge() =>
         Fail(StatusCodes.Status413PayloadTooLarge, "Request body too large",
-            $"The body must be at most {MaxBodyBytes / (1024 * 1024)} MiB.");
+            $"The body must be at most {DataApiLimits.MaxBodyBytes / (1024 * 1024)} MiB.");
 
     private static (DataItemWrite?, ProblemHttpResult?) Fail(int status, string title, string detail) =>
         (null, TypedResults.Problem(detail: detail, statusCode: status, title: title));
