@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Monitoring.DataApi.Data;
+using Monitoring.DataApi.OpenApi;
 using Monitoring.DataApi.Security;
 
 namespace Monitoring.DataApi.Endpoints;

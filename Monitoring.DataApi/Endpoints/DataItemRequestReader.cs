@@ -22,7 +22,7 @@ public static class DataItemRequestReader
         MaxDepth = DataApiLimits.MaxRequestJsonDepth,
     };
 
-    public static async Task<(DataItemWrite? Request, ProblemHttpResult? Problem)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    public static async Task<(ValidatedItemBody? Request, ProblemHttpResult? Problem)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         if (!IsJson(request.ContentType))
         {
@@ -93,7 +93,7 @@ public static class DataItemRequestReader
     private static bool IsBidirectionalControlOrByteOrderMark(int value) =>
         value is 0x061C or 0x200E or 0x200F or (>= 0x202A and <= 0x202E) or (>= 0x2066 and <= 0x2069) or 0xFEFF;
 
-    private static (DataItemWrite?, ProblemHttpResult?) Parse(byte[] body)
+    private static (ValidatedItemBody?, ProblemHttpResult?) Parse(byte[] body)
     {
         // The JSON reader checks UTF-8 only where it unescapes: a bad byte inside a string would slip through.
         if (!Utf8.IsValid(body))
@@ -130,7 +130,7 @@ public static class DataItemRequestReader
         }
     }
 
-    private static (DataItemWrite?, ProblemHttpResult?) Validate(JsonElement root)
+    private static (ValidatedItemBody?, ProblemHttpResult?) Validate(JsonElement root)
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
@@ -174,7 +174,7 @@ public static class DataItemRequestReader
             return Invalid($"'value' must be at most {DataApiLimits.MaxValueBytes / 1024} KiB once serialized.");
         }
 
-        return (new DataItemWrite(key, valueJson), null);
+        return (new ValidatedItemBody(key, valueJson), null);
     }
 
     /// <summary>
@@ -272,18 +272,18 @@ public static class DataItemRequestReader
 
     private static string Truncate(string name) => name.Length <= 64 ? name : string.Concat(name.AsSpan(0, 64), "…");
 
-    private static (DataItemWrite?, ProblemHttpResult?) Invalid(string detail) =>
+    private static (ValidatedItemBody?, ProblemHttpResult?) Invalid(string detail) =>
         Fail(StatusCodes.Status400BadRequest, "Invalid request body", detail);
 
     // A \uD800-style escape of a lone surrogate: valid JSON syntax, but no text. Stored, it would become U+FFFD and
     // collide with other keys and values.
-    private static (DataItemWrite?, ProblemHttpResult?) UnpairedSurrogate() =>
+    private static (ValidatedItemBody?, ProblemHttpResult?) UnpairedSurrogate() =>
         Invalid("The body contains an unpaired surrogate escape (such as \\uD800), which is not text.");
 
-    private static (DataItemWrite?, ProblemHttpResult?) TooLarge() =>
+    private static (ValidatedItemBody?, ProblemHttpResult?) TooLarge() =>
         Fail(StatusCodes.Status413PayloadTooLarge, "Request body too large",
             $"The body must be at most {DataApiLimits.MaxBodyBytes / (1024 * 1024)} MiB.");
 
-    private static (DataItemWrite?, ProblemHttpResult?) Fail(int status, string title, string detail) =>
+    private static (ValidatedItemBody?, ProblemHttpResult?) Fail(int status, string title, string detail) =>
         (null, TypedResults.Problem(detail: detail, statusCode: status, title: title));
 }
