@@ -54,7 +54,7 @@ public static class DataEndpoints
     private static async Task<Results<DataItemResult, ProblemHttpResult>> CreateOrReplace(
         HttpRequest request, IDataStore store, CancellationToken cancellationToken)
     {
-        var (body, problem) = await DataItemRequestReader.ReadAsync(request, cancellationToken);
+        var (body, problem) = await ItemBodyReader.ReadAsync(request, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -75,17 +75,17 @@ public static class DataEndpoints
     {
         if (QueryParameters.FirstRepeated(request.Query) is { } repeated)
         {
-            return InvalidQuery($"'{repeated}' must be given at most once.");
+            return DataProblems.InvalidQuery($"'{repeated}' must be given at most once.");
         }
         var pageSize = DataApiLimits.DefaultPageSize;
         if (limit is not null
             && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out pageSize) || pageSize is < 1 or > DataApiLimits.MaxPageSize))
         {
-            return InvalidQuery($"'limit' must be an integer from 1 to {DataApiLimits.MaxPageSize}.");
+            return DataProblems.InvalidQuery($"'limit' must be an integer from 1 to {DataApiLimits.MaxPageSize}.");
         }
-        if (after is not null && DataItemRequestReader.ValidateKey(after) is not null)
+        if (after is not null && ItemKey.Validate(after) is not null)
         {
-            return InvalidQuery("'after' must be a key returned as 'nextCursor' by the previous page.");
+            return DataProblems.InvalidQuery("'after' must be a key returned as 'nextCursor' by the previous page.");
         }
 
         return new DataPageResult(await store.ListAsync(after, pageSize, DataApiLimits.PageValueBudgetBytes, cancellationToken));
@@ -99,7 +99,7 @@ public static class DataEndpoints
         {
             return problem;
         }
-        return await store.GetAsync(decoded!, cancellationToken) is { } item ? DataItemResult.Ok(item) : NotFound();
+        return await store.GetAsync(decoded!, cancellationToken) is { } item ? DataItemResult.Ok(item) : DataProblems.ItemNotFound();
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
@@ -110,28 +110,16 @@ public static class DataEndpoints
         {
             return problem;
         }
-        return await store.DeleteAsync(decoded!, cancellationToken) ? TypedResults.NoContent() : NotFound();
+        return await store.DeleteAsync(decoded!, cancellationToken) ? TypedResults.NoContent() : DataProblems.ItemNotFound();
     }
 
     /// <summary>The key the path names, or a 400 when it names none or one that could never have been stored.</summary>
     private static (string? Key, ProblemHttpResult? Problem) KeyFromPath(HttpContext context, string routeValue)
     {
         var (key, error) = ItemKeyPath.Decode(context, routeValue);
-        error ??= DataItemRequestReader.ValidateKey(key);
-        return error is null
-            ? (key, null)
-            : (null, TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid key", detail: error));
+        error ??= ItemKey.Validate(key);
+        return error is null ? (key, null) : (null, DataProblems.InvalidKey(error));
     }
 
     private static string ItemLocation(string key) => "/data/" + Uri.EscapeDataString(key);
-
-    private static ProblemHttpResult NotFound() => TypedResults.Problem(
-        statusCode: StatusCodes.Status404NotFound,
-        title: "Item not found",
-        detail: "No item has this key.");
-
-    private static ProblemHttpResult InvalidQuery(string detail) => TypedResults.Problem(
-        statusCode: StatusCodes.Status400BadRequest,
-        title: "Invalid query",
-        detail: detail);
 }

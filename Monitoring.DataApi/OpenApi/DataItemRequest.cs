@@ -7,7 +7,7 @@ namespace Monitoring.DataApi.OpenApi;
 
 /// <summary>
 /// The OpenAPI schema of a <c>POST /data</c> body; documentation only, never built. The endpoint reads the body itself
-/// (<see cref="DataItemRequestReader"/>, into a <see cref="ValidatedItemBody"/>) so that every malformed body gets a
+/// (<see cref="ItemBodyReader"/>, into a <see cref="ValidatedItemBody"/>) so that every malformed body gets a
 /// precise problem. The descriptions quote <see cref="DataApiLimits.MaxKeyLength"/> and
 /// <see cref="DataApiLimits.MaxValueBytes"/>.
 /// </summary>
