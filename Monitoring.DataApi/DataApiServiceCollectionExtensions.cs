@@ -46,13 +46,13 @@ public static class DataApiServiceCollectionExtensions
         services.Configure<KestrelServerOptions>(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            // The application refuses bodies past its own limit (DataItemRequestReader.MaxBodyBytes); the server's limit
-            // is what it drains of a body left unread, so that a client that sends it all before reading (no Expect:
+            // The application refuses bodies past its own limit (DataApiLimits.MaxBodyBytes); the server's limit is
+            // what it drains of a body left unread, so that a client that sends it all before reading (no Expect:
             // 100-continue) reads the 413 or 405 instead of a reset.
-            kestrel.Limits.MaxRequestBodySize = RequestLimits.MaxDrainedBodyBytes;
-            kestrel.Limits.MaxRequestLineSize = RequestLimits.MaxRequestLineBytes;
-            kestrel.Limits.MaxRequestHeadersTotalSize = RequestLimits.MaxHeadersTotalBytes;
-            kestrel.Limits.MaxRequestHeaderCount = RequestLimits.MaxHeaderCount;
+            kestrel.Limits.MaxRequestBodySize = DataApiLimits.MaxDrainedBodyBytes;
+            kestrel.Limits.MaxRequestLineSize = DataApiLimits.MaxRequestLineBytes;
+            kestrel.Limits.MaxRequestHeadersTotalSize = DataApiLimits.MaxHeadersTotalBytes;
+            kestrel.Limits.MaxRequestHeaderCount = DataApiLimits.MaxHeaderCount;
         });
 
         // Registered before AddProblemDetails so that it is asked first.
@@ -68,9 +68,7 @@ public static class DataApiServiceCollectionExtensions
             services.AddApiKeyAuthentication(apiKey);
         }
 
-        // Responses nest a stored value two levels below the root (a page's items); values from before the request
-        // depth limit (62) must still be writable, so the response limit is well above the framework's 64.
-        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.MaxDepth = 128);
+        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.MaxDepth = DataApiLimits.MaxResponseJsonDepth);
 
         services.AddDataApiOpenApi();
         AddStore(builder);

@@ -24,7 +24,7 @@ public sealed class DataStoreOptions
 
     /// <summary>
     /// Writes that may wait for the writer at once; past it, writes get 503 with Retry-After. Each holds its value (at
-    /// most <see cref="Endpoints.DataItemRequestReader.MaxValueBytes"/>) until it is committed, and a full queue can
+    /// most <see cref="DataApiLimits.MaxValueBytes"/>) until it is committed, and a full queue can
     /// wait while a commit of as many is under way: at most twice this many values are held.
     /// </summary>
     [ConfigurationKeyName(WriteQueueLimitSetting)]

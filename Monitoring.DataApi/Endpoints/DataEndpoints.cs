@@ -3,22 +3,13 @@ using System.Globalization;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Monitoring.DataApi.Data;
+using Monitoring.DataApi.OpenApi;
 using Monitoring.DataApi.Security;
 
 namespace Monitoring.DataApi.Endpoints;
 
 public static class DataEndpoints
 {
-    public const int DefaultPageSize = 100;
-    public const int MaxPageSize = 1000;
-
-    /// <summary>
-    /// The most bytes of stored values a page holds: a page ends early, with a next cursor, before the item that would
-    /// take it past. It bounds what one list request holds in memory (a page is read whole before it is written) and
-    /// the size of its response, whatever the limit; a page of 1,000 values of 1 KiB still fits.
-    /// </summary>
-    public const int PageValueBudgetBytes = 1024 * 1024;
-
     public static IEndpointRouteBuilder MapDataEndpoints(this IEndpointRouteBuilder routes)
     {
         // Full templates rather than a "/data" group: a group's root would be "/data/", and the template is the
@@ -36,7 +27,7 @@ public static class DataEndpoints
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         data.MapGet("/data", List).WithName("ListDataItems").AllowHead()
             .WithSummary("List items in key order, a page at a time")
-            .WithDescription($"A page holds at most 'limit' items and at most {PageValueBudgetBytes / (1024 * 1024)} MiB of values (as stored, "
+            .WithDescription($"A page holds at most 'limit' items and at most {DataApiLimits.PageValueBudgetBytes / (1024 * 1024)} MiB of values (as stored, "
                 + "minified UTF-8): it ends early, with a nextCursor, before an item that would take it past, but always holds at least "
                 + "one item. nextCursor is null only on the last page.")
             .ProducesProblem(StatusCodes.Status400BadRequest);
@@ -63,7 +54,7 @@ public static class DataEndpoints
     private static async Task<Results<DataItemResult, ProblemHttpResult>> CreateOrReplace(
         HttpRequest request, IDataStore store, CancellationToken cancellationToken)
     {
-        var (body, problem) = await DataItemRequestReader.ReadAsync(request, cancellationToken);
+        var (body, problem) = await ItemBodyReader.ReadAsync(request, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -84,20 +75,20 @@ public static class DataEndpoints
     {
         if (QueryParameters.FirstRepeated(request.Query) is { } repeated)
         {
-            return InvalidQuery($"'{repeated}' must be given at most once.");
+            return DataProblems.InvalidQuery($"'{repeated}' must be given at most once.");
         }
-        var pageSize = DefaultPageSize;
+        var pageSize = DataApiLimits.DefaultPageSize;
         if (limit is not null
-            && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out pageSize) || pageSize is < 1 or > MaxPageSize))
+            && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out pageSize) || pageSize is < 1 or > DataApiLimits.MaxPageSize))
         {
-            return InvalidQuery($"'limit' must be an integer from 1 to {MaxPageSize}.");
+            return DataProblems.InvalidQuery($"'limit' must be an integer from 1 to {DataApiLimits.MaxPageSize}.");
         }
-        if (after is not null && DataItemRequestReader.ValidateKey(after) is not null)
+        if (after is not null && ItemKey.Validate(after) is not null)
         {
-            return InvalidQuery("'after' must be a key returned as 'nextCursor' by the previous page.");
+            return DataProblems.InvalidQuery("'after' must be a key returned as 'nextCursor' by the previous page.");
         }
 
-        return new DataPageResult(await store.ListAsync(after, pageSize, PageValueBudgetBytes, cancellationToken));
+        return new DataPageResult(await store.ListAsync(after, pageSize, DataApiLimits.PageValueBudgetBytes, cancellationToken));
     }
 
     private static async Task<Results<DataItemResult, ProblemHttpResult>> Get(
@@ -108,7 +99,7 @@ public static class DataEndpoints
         {
             return problem;
         }
-        return await store.GetAsync(decoded!, cancellationToken) is { } item ? DataItemResult.Ok(item) : NotFound();
+        return await store.GetAsync(decoded!, cancellationToken) is { } item ? DataItemResult.Ok(item) : DataProblems.ItemNotFound();
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
@@ -119,28 +110,16 @@ public static class DataEndpoints
         {
             return problem;
         }
-        return await store.DeleteAsync(decoded!, cancellationToken) ? TypedResults.NoContent() : NotFound();
+        return await store.DeleteAsync(decoded!, cancellationToken) ? TypedResults.NoContent() : DataProblems.ItemNotFound();
     }
 
     /// <summary>The key the path names, or a 400 when it names none or one that could never have been stored.</summary>
     private static (string? Key, ProblemHttpResult? Problem) KeyFromPath(HttpContext context, string routeValue)
     {
         var (key, error) = ItemKeyPath.Decode(context, routeValue);
-        error ??= DataItemRequestReader.ValidateKey(key);
-        return error is null
-            ? (key, null)
-            : (null, TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid key", detail: error));
+        error ??= ItemKey.Validate(key);
+        return error is null ? (key, null) : (null, DataProblems.InvalidKey(error));
     }
 
     private static string ItemLocation(string key) => "/data/" + Uri.EscapeDataString(key);
-
-    private static ProblemHttpResult NotFound() => TypedResults.Problem(
-        statusCode: StatusCodes.Status404NotFound,
-        title: "Item not found",
-        detail: "No item has this key.");
-
-    private static ProblemHttpResult InvalidQuery(string detail) => TypedResults.Problem(
-        statusCode: StatusCodes.Status400BadRequest,
-        title: "Invalid query",
-        detail: detail);
 }

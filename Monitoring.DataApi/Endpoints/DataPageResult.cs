@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.Options;
 using Monitoring.DataApi.Data;
+using Monitoring.DataApi.OpenApi;
 
 namespace Monitoring.DataApi.Endpoints;
 

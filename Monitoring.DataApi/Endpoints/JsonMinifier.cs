@@ -11,6 +11,7 @@ namespace Monitoring.DataApi.Endpoints;
 /// </summary>
 public static class JsonMinifier
 {
+    // Not a client limit: a value reaches the minifier already parsed within DataApiLimits.MaxRequestJsonDepth.
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 256 };
 
     /// <exception cref="InvalidOperationException">A string holds an escaped unpaired surrogate (such as \uD800).</exception>

@@ -13,7 +13,7 @@ public static class QueryParameters
         {
             if (values.Count > 1)
             {
-                return name.Length <= 64 ? name : string.Concat(name.AsSpan(0, 64), "…");
+                return DataProblems.Shorten(name);
             }
         }
         return null;

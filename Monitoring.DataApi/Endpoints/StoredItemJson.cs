@@ -4,7 +4,7 @@ using Monitoring.DataApi.Data;
 namespace Monitoring.DataApi.Endpoints;
 
 /// <summary>
-/// Writes a stored item in the shape of <see cref="DataItem"/>: the value copied as the UTF-8 JSON it was stored as,
+/// Writes a stored item in the shape of <see cref="OpenApi.DataItem"/>: the value copied as the UTF-8 JSON it was stored as,
 /// the key escaped and the timestamps formatted as the application's JSON options would.
 /// </summary>
 internal static class StoredItemJson

@@ -6,9 +6,9 @@ namespace Monitoring.DataApi.Metrics;
 /// <remarks>
 /// <para>
 /// Every measurement the OpenTelemetry SDK records costs a tag lookup and a bucket update in memory that the rest of a
-/// request has pushed out of the CPU caches; recorded back to back, a batch finds that memory warm. Under load this cut
-/// the DataApi's recording from 1.2–1.5 % to 0.5–0.6 % of its CPU (bench/profile, bench/README.md). Every
-/// measurement still goes through the instruments and the one MeterProvider.
+/// request has pushed out of the CPU caches; recorded back to back, a batch finds that memory warm, so recording costs
+/// less of the DataApi's CPU under load (docs/performance.md). Every measurement still goes through the
+/// instruments and the one MeterProvider.
 /// </para>
 /// <para>
 /// Nothing waits for long: every collection, a scrape or an OTLP export, first calls <see cref="Drain"/> from the

@@ -1,9 +1,9 @@
 namespace Monitoring.DataApi.Metrics;
 
 /// <summary>
-/// ASP.NET Core's per-request instruments that say again what the contract's http_* metrics already say. Recording
-/// every request twice took 1.7 % of the DataApi's CPU under load (bench/profile, bench/README.md), so they are
-/// dropped; a dropped instrument is not even enabled, and the framework skips its per-request bookkeeping.
+/// ASP.NET Core's per-request instruments that say again what the contract's http_* metrics already say. They are
+/// dropped, so that no request is recorded twice (docs/performance.md); a dropped instrument is not even
+/// enabled, and the framework skips its per-request bookkeeping.
 /// </summary>
 /// <remarks>
 /// Kept: Kestrel's connection metrics, exceptions, rate limiting and the runtime's, which the contract has no

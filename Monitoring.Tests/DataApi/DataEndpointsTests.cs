@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-using Monitoring.DataApi.Endpoints;
+using Monitoring.DataApi;
 using Monitoring.Tests.Infrastructure;
 
 namespace Monitoring.Tests.DataApi;
@@ -172,8 +172,8 @@ public sealed class DataEndpointsTests : IDisposable
             {
                 Assert.Equal(keys[^1], cursor);
                 // Ended because the next item would have taken the page past the budget, not before.
-                Assert.True(items.Count * storedBytes <= DataEndpoints.PageValueBudgetBytes);
-                Assert.True((items.Count + 1) * storedBytes > DataEndpoints.PageValueBudgetBytes);
+                Assert.True(items.Count * storedBytes <= DataApiLimits.PageValueBudgetBytes);
+                Assert.True((items.Count + 1) * storedBytes > DataApiLimits.PageValueBudgetBytes);
             }
         }
         while (cursor is not null);
@@ -187,8 +187,8 @@ public sealed class DataEndpointsTests : IDisposable
     public async Task List_fills_a_page_to_exactly_its_byte_budget()
     {
         // Stored as a JSON string with its quotes: exactly the 64 KiB a value may take, 16 of which make 1 MiB.
-        var value = new string('x', DataItemRequestReader.MaxValueBytes - 2);
-        var perPage = DataEndpoints.PageValueBudgetBytes / DataItemRequestReader.MaxValueBytes;
+        var value = new string('x', DataApiLimits.MaxValueBytes - 2);
+        var perPage = DataApiLimits.PageValueBudgetBytes / DataApiLimits.MaxValueBytes;
         Assert.Equal(16, perPage);
         for (var index = 0; index <= perPage; index++)
         {
@@ -355,8 +355,8 @@ public sealed class DataEndpointsTests : IDisposable
     {
         const string Start = "{\"key\":\"a\",\"value\":\"";
         const string End = "\"}";
-        var body = Encoding.UTF8.GetBytes(Start + new string('x', DataItemRequestReader.MaxBodyBytes - Start.Length - End.Length) + End);
-        Assert.Equal(DataItemRequestReader.MaxBodyBytes, body.Length);
+        var body = Encoding.UTF8.GetBytes(Start + new string('x', DataApiLimits.MaxBodyBytes - Start.Length - End.Length) + End);
+        Assert.Equal(DataApiLimits.MaxBodyBytes, body.Length);
         HttpContent content = chunked ? new StreamContent(new NonSeekableStream(body)) : new ByteArrayContent(body);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         var request = new HttpRequestMessage(HttpMethod.Post, "/data") { Content = content };

@@ -2,7 +2,7 @@ using System.Net.Http.Headers;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
-using Monitoring.DataApi.Endpoints;
+using Monitoring.DataApi;
 using Monitoring.Tests.Infrastructure;
 
 namespace Monitoring.Tests.DataApi;
@@ -56,7 +56,7 @@ public sealed class ValueEncodingTests : IDisposable
         // 16,383 emoji (65,532 bytes), two ASCII letters and the quotes: 65,536 bytes.
         var value = string.Concat(Enumerable.Repeat(Emoji, 16_383)) + "xx";
         var valueJson = Json(value);
-        Assert.Equal(DataItemRequestReader.MaxValueBytes, valueJson.Length);
+        Assert.Equal(DataApiLimits.MaxValueBytes, valueJson.Length);
 
         var response = await PostAsync("largest", valueJson);
 
@@ -72,7 +72,7 @@ public sealed class ValueEncodingTests : IDisposable
     {
         var value = string.Concat(Enumerable.Repeat(Emoji, 16_383)) + "xxx";
         var valueJson = Json(value);
-        Assert.Equal(DataItemRequestReader.MaxValueBytes + 1, valueJson.Length);
+        Assert.Equal(DataApiLimits.MaxValueBytes + 1, valueJson.Length);
 
         var problem = await (await PostAsync("too-large", valueJson)).AssertProblemAsync(HttpStatusCode.BadRequest);
 

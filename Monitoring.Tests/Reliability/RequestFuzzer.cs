@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Monitoring.DataApi.Security;
+using Monitoring.DataApi;
 using Monitoring.Tests.Infrastructure;
 
 namespace Monitoring.Tests.Reliability;
@@ -71,7 +71,7 @@ public static class RequestFuzzer
     {
         const int AddedByTheClient = 512;
         var bytes = fuzzCase.Headers.Sum(header => header.Key.Length + header.Value.Length + 4) + (fuzzCase.ContentType?.Length ?? 0);
-        return bytes > RequestLimits.MaxHeadersTotalBytes - AddedByTheClient;
+        return bytes > DataApiLimits.MaxHeadersTotalBytes - AddedByTheClient;
     }
 
     private static FuzzCase AsRaw(FuzzCase fuzzCase)
