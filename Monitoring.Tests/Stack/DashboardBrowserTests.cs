@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Monitoring.Tests.Infrastructure;
 
-namespace Monitoring.Tests.AppHost;
+namespace Monitoring.Tests.Stack;
 
 /// <summary>
 /// The Aspire dashboard in a real browser (Debian's Chromium, driven by Playwright): after traffic, the DataApi's
