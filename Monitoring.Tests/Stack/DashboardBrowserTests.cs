@@ -8,6 +8,7 @@ namespace Monitoring.Tests.Stack;
 /// The Aspire dashboard in a real browser (Debian's Chromium, driven by Playwright): after traffic, the DataApi's
 /// request counter, received over OTLP, plots the number of requests the test sent.
 /// </summary>
+[Collection(AloneCollection.Name)]
 public sealed partial class DashboardBrowserTests
 {
     public const string Chromium = "/usr/bin/chromium";
