@@ -1,7 +1,10 @@
-using Microsoft.Extensions.DependencyInjection;
-
 namespace Monitoring.AppHost;
 
+/// <summary>
+/// Prometheus with the configuration and alert rules of the repository's <c>prometheus/</c> folder and the scrape
+/// targets of a <see cref="ScrapeTargetsWriter"/> (<c>targets/*.json</c>, file-based discovery), either as a pinned
+/// container or as the local <c>prometheus</c> binary. Both answer readiness on <see cref="HealthPath"/>.
+/// </summary>
 public static class PrometheusResourceBuilderExtensions
 {
     public const string Image = "prom/prometheus";
@@ -10,47 +13,16 @@ public static class PrometheusResourceBuilderExtensions
     public const string HealthPath = "/-/ready";
 
     /// <summary>
-    /// Prometheus with the configuration, rules and scrape targets of <paramref name="configDirectory"/>, as a
-    /// container or, without a container runtime, as the local <c>prometheus</c> executable. The targets of
-    /// <paramref name="scraped"/> are written from the app model (see <see cref="ScrapeTargetsWriter"/>).
+    /// The <c>prom/prometheus</c> container: <paramref name="configDirectory"/> and <paramref name="targetsDirectory"/>
+    /// bind-mounted read-only, its TSDB in a named volume.
     /// </summary>
-    public static IResourceBuilder<IResourceWithEndpoints> AddPrometheus(
-        this IDistributedApplicationBuilder builder,
-        string name,
-        string configDirectory,
-        IResourceBuilder<ProjectResource> scraped,
-        string scrapedPortVariable,
-        StackSelection stack)
+    /// <param name="containerRuntime">docker or podman: Docker Engine on Linux must be told host.docker.internal.</param>
+    public static IResourceBuilder<ContainerResource> AddPrometheusContainer(
+        this IDistributedApplicationBuilder builder, string name, string configDirectory, string targetsDirectory, string? containerRuntime)
     {
-        var configPath = Path.GetFullPath(configDirectory, builder.AppHostDirectory);
-        // Per AppHost run: targets (and, for the local process, its copy of the configuration and its data).
-        var runDirectory = RunDirectories.Create(name);
-        var targetsDirectory = Path.Combine(runDirectory, "targets");
-
-        var onHost = stack.Mode == StackMode.LocalProcesses;
-        builder.Services.AddSingleton(new ScrapeTargetsOptions(
-            scraped.Resource.Name, scrapedPortVariable, onHost ? "localhost" : stack.ContainerHostName, targetsDirectory));
-        builder.Services.AddHostedService<ScrapeTargetsWriter>();
-
-        return onHost
-            ? builder.AddLocalPrometheus(name, configPath, runDirectory).WithPrometheusDefaults(scraped)
-            : builder.AddPrometheusContainer(name, configPath, targetsDirectory, stack).WithPrometheusDefaults(scraped);
-    }
-
-    private static IResourceBuilder<T> WithPrometheusDefaults<T>(this IResourceBuilder<T> prometheus, IResourceBuilder<ProjectResource> scraped)
-        where T : IResourceWithEndpoints, IResourceWithWaitSupport =>
-        prometheus
-            .WithHttpHealthCheck(HealthPath)
-            .WithUrlForEndpoint("http", url => url.DisplayText = "Prometheus")
-            .WaitFor(scraped);
-
-    private static IResourceBuilder<ContainerResource> AddPrometheusContainer(
-        this IDistributedApplicationBuilder builder, string name, string configPath, string targetsDirectory, StackSelection stack)
-    {
-        Directory.CreateDirectory(targetsDirectory);
         var container = builder.AddContainer(name, Image, ImageTag);
         container
-            .WithBindMount(configPath, ContainerConfigDirectory, isReadOnly: true)
+            .WithBindMount(Path.GetFullPath(configDirectory, builder.AppHostDirectory), ContainerConfigDirectory, isReadOnly: true)
             .WithBindMount(targetsDirectory, $"{ContainerConfigDirectory}/targets", isReadOnly: true)
             // Named after this AppHost (its project path), so that two clones never share one TSDB.
             .WithVolume(VolumeNameGenerator.Generate(container, "data"), "/prometheus")
@@ -58,9 +30,11 @@ public static class PrometheusResourceBuilderExtensions
             .WithArgs(
                 $"--config.file={ContainerConfigDirectory}/prometheus.yml",
                 "--storage.tsdb.path=/prometheus",
-                "--web.enable-lifecycle");
+                "--web.enable-lifecycle")
+            .WithHttpHealthCheck(HealthPath)
+            .WithUrlForEndpoint("http", url => url.DisplayText = "Prometheus");
 
-        if (stack.ContainerRuntime == "docker" && OperatingSystem.IsLinux())
+        if (containerRuntime == "docker" && OperatingSystem.IsLinux())
         {
             // Docker Desktop knows host.docker.internal; Docker Engine on Linux learns it here.
             container.WithContainerRuntimeArgs("--add-host=host.docker.internal:host-gateway");
@@ -68,26 +42,32 @@ public static class PrometheusResourceBuilderExtensions
         return container;
     }
 
-    private static IResourceBuilder<ExecutableResource> AddLocalPrometheus(
-        this IDistributedApplicationBuilder builder, string name, string configPath, string runDirectory)
+    /// <summary>
+    /// The local <paramref name="binary"/>, listening on 127.0.0.1, run in <paramref name="runDirectory"/>: the
+    /// <c>*.yml</c> files of <paramref name="configDirectory"/> are copied there, beside the <c>targets</c> folder, so
+    /// that the relative paths in prometheus.yml (rule_files, file_sd_configs) resolve as they do in the container;
+    /// its TSDB is the <c>data</c> folder there.
+    /// </summary>
+    public static IResourceBuilder<ExecutableResource> AddPrometheusExecutable(
+        this IDistributedApplicationBuilder builder, string name, string binary, string configDirectory, string runDirectory)
     {
-        // The same files, copied beside this run's targets folder so that the relative paths in prometheus.yml
-        // (rule_files, file_sd_configs) resolve as they do in the container.
-        Directory.CreateDirectory(runDirectory);
-        foreach (var file in Directory.EnumerateFiles(configPath, "*.yml"))
+        foreach (var file in Directory.EnumerateFiles(Path.GetFullPath(configDirectory, builder.AppHostDirectory), "*.yml"))
         {
             File.Copy(file, Path.Combine(runDirectory, Path.GetFileName(file)), overwrite: true);
         }
 
-        var executable = builder.AddExecutable(name, builder.Configuration["Monitoring:PrometheusPath"] ?? "prometheus", runDirectory)
+        var executable = builder.AddExecutable(name, binary, runDirectory)
             .WithHttpEndpoint(name: "http");
         var endpoint = executable.GetEndpoint("http");
-        return executable.WithArgs(context =>
-        {
-            context.Args.Add($"--config.file={Path.Combine(runDirectory, "prometheus.yml")}");
-            context.Args.Add($"--storage.tsdb.path={Path.Combine(runDirectory, "data")}");
-            context.Args.Add(ReferenceExpression.Create($"--web.listen-address=127.0.0.1:{endpoint.Property(EndpointProperty.TargetPort)}"));
-            context.Args.Add("--web.enable-lifecycle");
-        });
+        return executable
+            .WithArgs(context =>
+            {
+                context.Args.Add($"--config.file={Path.Combine(runDirectory, "prometheus.yml")}");
+                context.Args.Add($"--storage.tsdb.path={Path.Combine(runDirectory, "data")}");
+                context.Args.Add(ReferenceExpression.Create($"--web.listen-address=127.0.0.1:{endpoint.Property(EndpointProperty.TargetPort)}"));
+                context.Args.Add("--web.enable-lifecycle");
+            })
+            .WithHttpHealthCheck(HealthPath)
+            .WithUrlForEndpoint("http", url => url.DisplayText = "Prometheus");
     }
 }

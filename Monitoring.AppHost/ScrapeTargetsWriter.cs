@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -84,3 +85,23 @@ public sealed partial class ScrapeTargetsWriter(
 /// <param name="Host">The name under which Prometheus reaches the replicas.</param>
 /// <param name="Directory">The folder Prometheus reads <c>targets/*.json</c> from.</param>
 public sealed record ScrapeTargetsOptions(string ResourceName, string PortVariable, string Host, string Directory);
+
+public static class ScrapeTargetsWriterExtensions
+{
+    /// <summary>
+    /// Runs a <see cref="ScrapeTargetsWriter"/> in the AppHost: a background service that keeps
+    /// <c><paramref name="targetsDirectory"/>/&lt;project&gt;.json</c> equal to the running replicas of <paramref name="scraped"/>.
+    /// </summary>
+    /// <param name="builder">The AppHost.</param>
+    /// <param name="scraped">The project whose replicas Prometheus scrapes.</param>
+    /// <param name="portVariable">The environment variable through which the AppHost gives each replica its port.</param>
+    /// <param name="host">The name under which Prometheus reaches the replicas.</param>
+    /// <param name="targetsDirectory">The folder Prometheus reads <c>targets/*.json</c> from; created here.</param>
+    public static void AddScrapeTargetsWriter(
+        this IDistributedApplicationBuilder builder, IResourceBuilder<ProjectResource> scraped, string portVariable, string host, string targetsDirectory)
+    {
+        Directory.CreateDirectory(targetsDirectory);
+        builder.Services.AddSingleton(new ScrapeTargetsOptions(scraped.Resource.Name, portVariable, host, targetsDirectory));
+        builder.Services.AddHostedService<ScrapeTargetsWriter>();
+    }
+}

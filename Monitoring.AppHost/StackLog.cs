@@ -1,24 +1,43 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Monitoring.AppHost;
 
+/// <summary>One start-up line that says how Prometheus and Grafana run, or why they do not and what to install.</summary>
 internal static partial class StackLog
 {
+    public const string InstallPrometheus = "sudo apt-get install prometheus";
+
+    /// <summary>Logs <paramref name="stack"/> once, as the AppHost starts its resources.</summary>
+    public static void LogStackOnStart(this IDistributedApplicationBuilder builder, StackSelection stack) =>
+        builder.Eventing.Subscribe<BeforeStartEvent>((@event, _) =>
+        {
+            @event.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Monitoring.AppHost").LogStack(stack);
+            return Task.CompletedTask;
+        });
+
     public static void LogStack(this ILogger logger, StackSelection stack)
     {
         if (stack.Mode == StackMode.Containers)
         {
             LogContainers(logger, stack.Reason);
         }
+        else if (stack.RunsPrometheus)
+        {
+            LogLocalPrometheus(logger, stack.Reason, stack.LocalPrometheus);
+        }
         else
         {
-            LogLocalProcesses(logger, stack.Reason);
+            LogPrometheusMissing(logger, stack.Reason, stack.LocalPrometheus, InstallPrometheus);
         }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Prometheus and Grafana run as containers: {Reason}.")]
     private static partial void LogContainers(ILogger logger, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Grafana is not started: {Reason}, and Grafana needs one. Prometheus runs from the local 'prometheus' binary instead (apt-get install prometheus). To get Grafana, start Docker or Podman and run the AppHost again.")]
-    private static partial void LogLocalProcesses(ILogger logger, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Grafana is not started: {Reason}, and Grafana needs one. Prometheus runs from the local '{Prometheus}' binary instead. To get Grafana, start Docker or Podman and run the AppHost again.")]
+    private static partial void LogLocalPrometheus(ILogger logger, string reason, string prometheus);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Prometheus and Grafana are not started: {Reason}, and the '{Prometheus}' binary is not installed. Install it with '{Install}' and run the AppHost again (Grafana also needs Docker or Podman).")]
+    private static partial void LogPrometheusMissing(ILogger logger, string reason, string prometheus, string install);
 }

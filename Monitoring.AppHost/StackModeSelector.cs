@@ -5,15 +5,34 @@ namespace Monitoring.AppHost;
 
 /// <summary>
 /// Chooses the <see cref="StackMode"/>: <c>Monitoring:StackMode</c> (<c>Containers</c>, <c>LocalProcesses</c> or
-/// <c>Auto</c>, the default) forces a mode; on Auto a container runtime is used when its daemon answers.
+/// <c>Auto</c>, the default) forces a mode; on Auto a container runtime is used when its daemon answers. With local
+/// processes it also looks for the <c>prometheus</c> binary (<c>Monitoring:PrometheusPath</c>, else on PATH).
 /// </summary>
 public static class StackModeSelector
 {
     public const string SettingName = "Monitoring:StackMode";
 
+    public const string PrometheusPathSettingName = "Monitoring:PrometheusPath";
+
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(5);
 
-    public static StackSelection Select(IConfiguration configuration)
+    public static StackSelection Select(IConfiguration configuration) =>
+        Select(configuration, Environment.GetEnvironmentVariable("PATH"));
+
+    /// <param name="configuration">The AppHost's configuration.</param>
+    /// <param name="searchPath">The folders, as in PATH, where the local <c>prometheus</c> binary is looked for.</param>
+    public static StackSelection Select(IConfiguration configuration, string? searchPath)
+    {
+        var selection = SelectMode(configuration);
+        if (selection.Mode != StackMode.LocalProcesses)
+        {
+            return selection;
+        }
+        var prometheus = configuration[PrometheusPathSettingName] is { Length: > 0 } configured ? configured : "prometheus";
+        return selection with { LocalPrometheus = prometheus, LocalPrometheusMissing = !IsExecutable(prometheus, searchPath) };
+    }
+
+    private static StackSelection SelectMode(IConfiguration configuration)
     {
         // The same runtime Aspire would pick: ASPIRE_CONTAINER_RUNTIME when set, else Docker, else Podman.
         var configured = configuration["ASPIRE_CONTAINER_RUNTIME"] ?? configuration["DOTNET_ASPIRE_CONTAINER_RUNTIME"];
@@ -42,6 +61,26 @@ public static class StackModeSelector
         return new StackSelection(StackMode.LocalProcesses, null,
             $"no container runtime answers ('{string.Join("' and '", candidates.Select(c => c + " info"))}' failed)", hostNameOverride);
     }
+
+    /// <summary>
+    /// Whether <paramref name="command"/> is an executable file: itself when it holds a folder, else in one of the
+    /// folders of <paramref name="searchPath"/>, as the shell would find it.
+    /// </summary>
+    private static bool IsExecutable(string command, string? searchPath)
+    {
+        if (command.Contains(Path.DirectorySeparatorChar, StringComparison.Ordinal) || command.Contains(Path.AltDirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            return IsExecutableFile(command);
+        }
+        string[] names = OperatingSystem.IsWindows() ? [command, command + ".exe"] : [command];
+        return (searchPath ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Any(folder => names.Any(name => IsExecutableFile(Path.Combine(folder, name))));
+    }
+
+    private static bool IsExecutableFile(string path) =>
+        File.Exists(path)
+        && (OperatingSystem.IsWindows()
+            || (File.GetUnixFileMode(path) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0);
 
     /// <summary><c>docker info</c> / <c>podman info</c> fail within milliseconds when the CLI exists but no daemon runs.</summary>
     private static bool DaemonAnswers(string runtime)
@@ -80,7 +119,22 @@ public static class StackModeSelector
 /// <param name="ContainerHostNameOverride">Aspire's own <c>AppHost:ContainerHostname</c> setting, when set.</param>
 public sealed record StackSelection(StackMode Mode, string? ContainerRuntime, string Reason, string? ContainerHostNameOverride = null)
 {
+    /// <summary>With local processes, the binary that runs Prometheus: <c>Monitoring:PrometheusPath</c>, else <c>prometheus</c> from PATH.</summary>
+    public string LocalPrometheus { get; init; } = "prometheus";
+
+    /// <summary>With local processes, whether <see cref="LocalPrometheus"/> was not found: then Prometheus is left out.</summary>
+    public bool LocalPrometheusMissing { get; init; }
+
+    /// <summary>Prometheus runs as a container, or as the local binary when it is installed.</summary>
+    public bool RunsPrometheus => Mode == StackMode.Containers || !LocalPrometheusMissing;
+
+    /// <summary>Grafana runs only as a container.</summary>
+    public bool RunsGrafana => Mode == StackMode.Containers;
+
     /// <summary>The name under which a container reaches this machine.</summary>
     public string ContainerHostName => ContainerHostNameOverride
         ?? (ContainerRuntime == "podman" ? "host.containers.internal" : "host.docker.internal");
+
+    /// <summary>The name under which Prometheus reaches the DataApi replicas, which run on this machine.</summary>
+    public string HostNameSeenFromPrometheus => Mode == StackMode.Containers ? ContainerHostName : "localhost";
 }

@@ -8,6 +8,7 @@ namespace Monitoring.Tests.Bench;
 /// against this configuration's build outputs: not a measurement, only proof that the harness still runs end to end.
 /// The data-path suite's smoke run likewise: a thousand items, one connection count, 1 s windows, no PostgreSQL.
 /// </summary>
+[Collection(AloneCollection.Name)]
 public sealed class LoadHarnessSmokeTests
 {
     private static readonly string[] Variants = ["dataapi-metrics-on", "dataapi-metrics-off", "dataapi-metrics-off-twin", "bare", "prometheus-net", "otel"];

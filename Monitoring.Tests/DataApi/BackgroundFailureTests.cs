@@ -8,6 +8,7 @@ using Monitoring.Tests.Infrastructure;
 namespace Monitoring.Tests.DataApi;
 
 /// <summary>Whatever fails in the background, the host keeps serving.</summary>
+[Collection(AloneCollection.Name)]
 public sealed class BackgroundFailureTests
 {
     [Fact]

@@ -13,6 +13,7 @@ namespace Monitoring.Tests.DataApi;
 /// writes, each of their keys is either absent or holds its whole value, the writes of the clients that stay are
 /// answered and kept, and the service stays ready.
 /// </summary>
+[Collection(AloneCollection.Name)]
 public sealed class DisconnectedWriteTests(ITestOutputHelper output)
 {
     private enum Departure

@@ -6,6 +6,7 @@ using Xunit.Abstractions;
 
 namespace Monitoring.Tests.DataApi;
 
+[Collection(AloneCollection.Name)]
 public sealed class DurabilityTests(ITestOutputHelper output)
 {
     [Fact]

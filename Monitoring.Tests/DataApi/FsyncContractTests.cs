@@ -9,6 +9,7 @@ namespace Monitoring.Tests.DataApi;
 /// SIGKILL (DurabilityTests) keeps the operating system's page cache, so it cannot tell a missing fsync; a power cut
 /// can. The system calls are read with strace, whose timestamps and the client's come from the same clock.
 /// </summary>
+[Collection(AloneCollection.Name)]
 public sealed partial class FsyncContractTests
 {
     private const int Writes = 20;

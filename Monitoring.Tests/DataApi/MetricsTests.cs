@@ -15,6 +15,7 @@ using OpenTelemetry.Metrics;
 namespace Monitoring.Tests.DataApi;
 
 /// <summary>What a Prometheus server scraping /metrics sees: read from the exposition text, not from the instruments.</summary>
+[Collection(AloneCollection.Name)]
 public sealed class MetricsTests : IDisposable
 {
     private static readonly string[] MethodEndpoint = ["endpoint", "method"];

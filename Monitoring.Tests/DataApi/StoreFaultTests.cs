@@ -6,6 +6,7 @@ using Monitoring.Tests.Infrastructure;
 namespace Monitoring.Tests.DataApi;
 
 /// <summary>Faults of the store's environment: the request was fine, so they answer 503 and the service recovers by itself.</summary>
+[Collection(AloneCollection.Name)]
 public sealed class StoreFaultTests
 {
     private const long VolumeBytes = 4 * 1024 * 1024;

@@ -7,6 +7,7 @@ namespace Monitoring.Tests.DataApi;
 /// The writer's queue: writes wait in it while a commit is under way, up to DATA_WRITE_QUEUE_LIMIT; past it a write is
 /// answered 503 at once instead of holding memory, and the writes that did queue are all committed.
 /// </summary>
+[Collection(AloneCollection.Name)]
 public sealed class WriteQueueTests
 {
     private const int QueueLimit = 4;

@@ -8,6 +8,7 @@ using Xunit.Abstractions;
 namespace Monitoring.Tests.Reliability;
 
 /// <summary>Paths and methods chosen by clients must not become series, nor memory, on the real process.</summary>
+[Collection(AloneCollection.Name)]
 public sealed class CardinalityTests(ITestOutputHelper output)
 {
     private const int Workers = 16;

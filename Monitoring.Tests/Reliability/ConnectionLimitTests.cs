@@ -9,6 +9,7 @@ using Xunit.Abstractions;
 namespace Monitoring.Tests.Reliability;
 
 /// <summary>Idle connections, many or long-lived, cannot take the descriptors the process needs to keep serving.</summary>
+[Collection(AloneCollection.Name)]
 public sealed partial class ConnectionLimitTests(ITestOutputHelper output)
 {
     private const int OpenFileLimit = 1024;

@@ -9,6 +9,7 @@ using Xunit.Abstractions;
 namespace Monitoring.Tests.Reliability;
 
 /// <summary>Generated requests against the DataApi as a real process, so that Kestrel's own parsing is in the way too.</summary>
+[Collection(AloneCollection.Name)]
 public sealed class FuzzTests(ITestOutputHelper output)
 {
     private const int Cases = 10_000;

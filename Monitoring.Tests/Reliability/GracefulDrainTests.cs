@@ -9,6 +9,7 @@ using Xunit.Abstractions;
 namespace Monitoring.Tests.Reliability;
 
 /// <summary>SIGTERM, as an orchestrator stops the service: what is in flight completes, nothing new gets in.</summary>
+[Collection(AloneCollection.Name)]
 public sealed class GracefulDrainTests(ITestOutputHelper output)
 {
     [Fact]

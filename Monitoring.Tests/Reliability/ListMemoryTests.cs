@@ -12,6 +12,7 @@ namespace Monitoring.Tests.Reliability;
 /// Many clients paging through large values at once, some of them reading slowly: the DataApi's memory stays bounded
 /// while they read and is given back afterwards.
 /// </summary>
+[Collection(AloneCollection.Name)]
 public sealed class ListMemoryTests(ITestOutputHelper output)
 {
     private const int Items = 1000;

@@ -7,6 +7,7 @@ using Xunit.Abstractions;
 namespace Monitoring.Tests.Reliability;
 
 /// <summary>A minute at saturation on loopback, with concurrent scrapes in the middle of it.</summary>
+[Collection(AloneCollection.Name)]
 public sealed class LoadTests(ITestOutputHelper output)
 {
     private const int Workers = 12;

@@ -7,6 +7,7 @@ using Xunit.Abstractions;
 namespace Monitoring.Tests.Reliability;
 
 /// <summary>Prometheus pulls: its death in the middle of a scrape, its absence and its return are nothing to the DataApi.</summary>
+[Collection(AloneCollection.Name)]
 public sealed class PrometheusOutageTests(ITestOutputHelper output)
 {
     private const int Workers = 4;

@@ -2,14 +2,16 @@ extern alias AppHost;
 
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Monitoring.Tests.Infrastructure;
 
 namespace Monitoring.Tests.Stack;
 
 /// <summary>
-/// The AppHost's model, built from its topology but not started: what a machine with Docker or Podman would run.
-/// Nothing here waits for a container runtime, so it runs everywhere.
+/// The AppHost's model, built by its entry point but not started: what a machine with Docker or Podman would run, and
+/// what one without them runs. Nothing here waits for a container runtime, so it runs everywhere.
 /// </summary>
 public sealed class AppModelTests(AppModelTests.Models models) : IClassFixture<AppModelTests.Models>
 {
@@ -92,7 +94,7 @@ public sealed class AppModelTests(AppModelTests.Models models) : IClassFixture<A
     {
         Assert.DoesNotContain("API_KEY", (await EnvironmentAsync(models.LocalProcesses, Resource<ProjectResource>(models.LocalProcesses, "dataapi"))).Keys);
 
-        var app = models.WithApiKey;
+        var app = await models.WithApiKey;
         var apiKey = Assert.IsType<ParameterResource>((await EnvironmentAsync(app, Resource<ProjectResource>(app, "dataapi")))["API_KEY"]);
 
         Assert.Equal("dataapi-api-key", apiKey.Name);
@@ -100,45 +102,71 @@ public sealed class AppModelTests(AppModelTests.Models models) : IClassFixture<A
         Assert.True((await apiKey.GetValueAsync(default))!.Length >= 32, "the generated key is long enough for API_KEY's minimum");
     }
 
-    /// <summary>The models, built once from the AppHost's own topology, never started.</summary>
-    public sealed class Models : IDisposable
+    [Fact]
+    public async Task Without_containers_and_without_the_prometheus_binary_only_the_DataApi_runs()
     {
-        public BuiltModel Containers { get; } = Build("Containers");
+        var services = (await models.WithoutPrometheusBinary).Services;
+        var model = services.GetRequiredService<DistributedApplicationModel>();
 
-        public BuiltModel LocalProcesses { get; } = Build("LocalProcesses");
+        Assert.Single(model.Resources, resource => resource is ProjectResource { Name: "dataapi" });
+        Assert.DoesNotContain(model.Resources, resource => resource.Name is "prometheus" or "grafana");
+        Assert.DoesNotContain(services.GetServices<IHostedService>(), service => service is AppHost::Monitoring.AppHost.ScrapeTargetsWriter);
+    }
 
-        public BuiltModel WithApiKey => _withApiKey.Value;
+    /// <summary>The models, built once by the AppHost's own entry point (AppHost.cs), never started.</summary>
+    public sealed class Models : IAsyncLifetime
+    {
+        private readonly Lazy<Task<BuiltModel>> _withApiKey = new(() => BuildAsync("LocalProcesses", "--Monitoring:RequireApiKey=true"));
+        private readonly Lazy<Task<BuiltModel>> _withoutPrometheusBinary = new(() => BuildAsync("LocalProcesses", "--Monitoring:PrometheusPath=/nonexistent/prometheus"));
 
-        private readonly Lazy<BuiltModel> _withApiKey = new(() => Build("LocalProcesses", "--Monitoring:RequireApiKey=true"));
+        public BuiltModel Containers { get; private set; } = null!;
 
-        public void Dispose()
+        public BuiltModel LocalProcesses { get; private set; } = null!;
+
+        /// <summary>Built when first asked for.</summary>
+        public Task<BuiltModel> WithApiKey => _withApiKey.Value;
+
+        /// <summary>Built when first asked for.</summary>
+        public Task<BuiltModel> WithoutPrometheusBinary => _withoutPrometheusBinary.Value;
+
+        public async Task InitializeAsync()
         {
-            Containers.Dispose();
-            LocalProcesses.Dispose();
-            if (_withApiKey.IsValueCreated)
+            Containers = await BuildAsync("Containers");
+            LocalProcesses = await BuildAsync("LocalProcesses");
+        }
+
+        public async Task DisposeAsync()
+        {
+            foreach (var model in new[] { Containers, LocalProcesses })
             {
-                _withApiKey.Value.Dispose();
+                await model.DisposeAsync();
+            }
+            foreach (var lazy in new[] { _withApiKey, _withoutPrometheusBinary })
+            {
+                if (lazy.IsValueCreated)
+                {
+                    await (await lazy.Value).DisposeAsync();
+                }
             }
         }
 
-        private static BuiltModel Build(string stackMode, params string[] settings)
+        private static async Task<BuiltModel> BuildAsync(string stackMode, params string[] settings)
         {
-            var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions
-            {
-                Args = [$"--Monitoring:StackMode={stackMode}", .. settings],
-                AssemblyName = typeof(AppHost::Monitoring.AppHost.MonitoringTopology).Assembly.GetName().Name,
-                DisableDashboard = true,
-            });
-            AppHost::Monitoring.AppHost.MonitoringTopology.AddMonitoringStack(builder);
-            return new BuiltModel(builder.Build());
+            var builder = await DistributedApplicationTestingBuilder.CreateAsync<AppHost::Projects.Monitoring_AppHost>(
+                [$"--Monitoring:StackMode={stackMode}", .. settings]);
+            return new BuiltModel(builder, await builder.BuildAsync());
         }
     }
 
-    public sealed class BuiltModel(DistributedApplication app) : IDisposable
+    public sealed class BuiltModel(IDistributedApplicationTestingBuilder builder, DistributedApplication app) : IAsyncDisposable
     {
         public IServiceProvider Services => app.Services;
 
-        public void Dispose() => app.Dispose();
+        public async ValueTask DisposeAsync()
+        {
+            await app.DisposeAsync();
+            await builder.DisposeAsync();
+        }
     }
 
     private static void AssertPinnedHealthCheckedContainer(ContainerResource container, string image, string tagPattern, int targetPort, string waitsFor)

@@ -9,6 +9,7 @@ using Monitoring.Tests.Infrastructure;
 
 namespace Monitoring.Tests.Stack;
 
+[Collection(AloneCollection.Name)]
 public sealed class ShutdownTests
 {
     [Fact]

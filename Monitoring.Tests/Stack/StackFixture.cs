@@ -88,7 +88,8 @@ public sealed class StackFixture : IAsyncLifetime
         FaultInjection.Request(method, path, status.ToString(System.Globalization.CultureInfo.InvariantCulture));
 }
 
-[CollectionDefinition(Name)]
+/// <summary>One stack for the whole-stack tests; like <see cref="AloneCollection"/>, run after the others and alone.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class StackCollection : ICollectionFixture<StackFixture>
 {
     public const string Name = "Whole stack";

@@ -2,7 +2,7 @@ extern alias AppHost;
 
 using AppHost::Monitoring.AppHost;
 
-namespace Monitoring.Tests.AppHost;
+namespace Monitoring.Tests.Stack;
 
 public sealed class ScrapeTargetSetTests
 {

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 
-namespace Monitoring.Tests.AppHost;
+namespace Monitoring.Tests.Stack;
 
 /// <summary>
 /// The chart of one instrument on the Aspire dashboard's metrics page (Graph view), read from the data Plotly plots

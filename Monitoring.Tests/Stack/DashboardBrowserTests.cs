@@ -2,12 +2,13 @@ using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Monitoring.Tests.Infrastructure;
 
-namespace Monitoring.Tests.AppHost;
+namespace Monitoring.Tests.Stack;
 
 /// <summary>
 /// The Aspire dashboard in a real browser (Debian's Chromium, driven by Playwright): after traffic, the DataApi's
 /// request counter, received over OTLP, plots the number of requests the test sent.
 /// </summary>
+[Collection(AloneCollection.Name)]
 public sealed partial class DashboardBrowserTests
 {
     public const string Chromium = "/usr/bin/chromium";

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# The test command: installs what the tests need, then runs every test.
+#
+#   ./test.sh                          all tests
+#   ./test.sh --filter WholeStack      arguments are passed on to `dotnet test`
+#
+# Besides the .NET SDK the tests run real tools: prometheus and promtool (the whole-stack tests run a real Prometheus;
+# promtool checks /metrics, the configuration and the alert rules), Chromium (the browser test of the Aspire
+# dashboard; Playwright drives /usr/bin/chromium), wrk (the load harness's smoke test) and strace (the test that the
+# WAL is fsynced before a write is acknowledged). On Debian and Ubuntu the missing ones are installed with apt-get
+# (through sudo when not root); elsewhere each missing tool is named with how to get it.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+missing_packages=()  # Debian packages to install
+missing_hints=()     # one line per missing tool, for machines without apt-get
+need_sdk=false
+
+command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1 || {
+  missing_packages+=(prometheus)
+  missing_hints+=("prometheus and promtool: https://prometheus.io/download/ (Debian/Ubuntu: apt-get install prometheus; macOS: brew install prometheus)")
+}
+[[ -x /usr/bin/chromium ]] || {
+  missing_packages+=(chromium fonts-liberation)
+  missing_hints+=("/usr/bin/chromium: the browser test drives Chromium at that path (Debian/Ubuntu: apt-get install chromium fonts-liberation)")
+}
+command -v wrk >/dev/null 2>&1 || {
+  missing_packages+=(wrk)
+  missing_hints+=("wrk: https://github.com/wg/wrk (Debian/Ubuntu: apt-get install wrk; macOS: brew install wrk)")
+}
+command -v strace >/dev/null 2>&1 || {
+  missing_packages+=(strace)
+  missing_hints+=("strace: Linux only (Debian/Ubuntu: apt-get install strace)")
+}
+command -v dotnet >/dev/null 2>&1 || need_sdk=true
+
+if (( ${#missing_packages[@]} > 0 )); then
+  if command -v apt-get >/dev/null 2>&1; then
+    sudo=()
+    if [[ $(id -u) -ne 0 ]]; then
+      command -v sudo >/dev/null 2>&1 || {
+        echo "Installing ${missing_packages[*]} needs root: run 'apt-get install ${missing_packages[*]}' as root, then ./test.sh again" >&2
+        exit 1
+      }
+      sudo=(sudo)
+    fi
+    echo "Installing ${missing_packages[*]} (apt-get)"
+    apt=("${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600)
+    "${apt[@]}" update -qq
+    "${apt[@]}" install -y -qq --no-install-recommends "${missing_packages[@]}" >/dev/null
+  else
+    echo "The tests need tools that are missing here, and there is no apt-get to install them:" >&2
+    printf '  %s\n' "${missing_hints[@]}" >&2
+    [[ $need_sdk == false ]] || echo "  dotnet: the .NET 10 SDK, https://dot.net/download" >&2
+    exit 1
+  fi
+fi
+if [[ $need_sdk == true ]]; then
+  echo "The tests need the .NET 10 SDK (dotnet is not on PATH): https://dot.net/download" >&2
+  exit 1
+fi
+
+# The versions the tests run against, so that a log shows them.
+echo "Tools: $(prometheus --version 2>&1 | head -n 1)"
+echo "       $(promtool --version 2>&1 | head -n 1)"
+echo "       $(/usr/bin/chromium --version 2>/dev/null | head -n 1)"
+echo "       $(wrk --version 2>&1 | head -n 1)"
+echo "       $(strace -V 2>&1 | head -n 1)"
+echo "       .NET SDK $(dotnet --version)"
+
+exec dotnet test Monitoring.sln "$@"
