@@ -6,7 +6,7 @@ using Monitoring.DataApi.Configuration;
 namespace Monitoring.DataApi.Metrics;
 
 /// <summary>
-/// Every instrument of the contract, declared once. Names are the Prometheus names the seed documents; the
+/// Every instrument of the contract, declared once. Names are the Prometheus names the Python service documents; the
 /// OpenTelemetry Prometheus exporter keeps them as they are (units already end the names, counters end in _total).
 /// </summary>
 /// <remarks>

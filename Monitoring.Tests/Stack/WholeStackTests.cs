@@ -39,7 +39,7 @@ public sealed partial class WholeStackTests(StackFixture stack)
     [InlineData("process_resident_memory_bytes / 1024 / 1024")]
     [InlineData("rate(http_requests_total{status_code=~\"5..\"}[5m])")]
     [InlineData("process_resident_memory_bytes")]
-    public async Task Each_seed_query_returns_data(string promql)
+    public async Task Each_query_of_the_Python_service_README_returns_data(string promql)
     {
         var result = await stack.Prometheus.QueryAsync(promql);
 
