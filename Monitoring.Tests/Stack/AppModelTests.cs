@@ -2,7 +2,6 @@ extern alias AppHost;
 
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
-using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Monitoring.Tests.Infrastructure;
@@ -10,7 +9,7 @@ using Monitoring.Tests.Infrastructure;
 namespace Monitoring.Tests.Stack;
 
 /// <summary>
-/// The AppHost's model, built by its entry point but not started: what a machine with Docker or Podman would run, and
+/// The AppHost's model, built from <c>AppModel</c> as the AppHost builds it but never started (nothing runs): what a machine with Docker or Podman would run, and
 /// what one without them runs. Nothing here waits for a container runtime, so it runs everywhere.
 /// </summary>
 public sealed class AppModelTests(AppModelTests.Models models) : IClassFixture<AppModelTests.Models>
@@ -113,7 +112,7 @@ public sealed class AppModelTests(AppModelTests.Models models) : IClassFixture<A
         Assert.DoesNotContain(services.GetServices<IHostedService>(), service => service is AppHost::Monitoring.AppHost.ScrapeTargetsWriter);
     }
 
-    /// <summary>The models, built once by the AppHost's own entry point (AppHost.cs), never started.</summary>
+    /// <summary>The models, built once from AppModel as the AppHost builds them, never started.</summary>
     public sealed class Models : IAsyncLifetime
     {
         private readonly Lazy<Task<BuiltModel>> _withApiKey = new(() => BuildAsync("LocalProcesses", "--Monitoring:RequireApiKey=true"));
@@ -150,23 +149,24 @@ public sealed class AppModelTests(AppModelTests.Models models) : IClassFixture<A
             }
         }
 
-        private static async Task<BuiltModel> BuildAsync(string stackMode, params string[] settings)
+        private static Task<BuiltModel> BuildAsync(string stackMode, params string[] settings)
         {
-            var builder = await DistributedApplicationTestingBuilder.CreateAsync<AppHost::Projects.Monitoring_AppHost>(
-                [$"--Monitoring:StackMode={stackMode}", .. settings]);
-            return new BuiltModel(builder, await builder.BuildAsync());
+            var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions
+            {
+                Args = [$"--Monitoring:StackMode={stackMode}", .. settings],
+                AssemblyName = typeof(AppHost::Monitoring.AppHost.AppModel).Assembly.GetName().Name,
+                DisableDashboard = true,
+            });
+            AppHost::Monitoring.AppHost.AppModel.AddResources(builder);
+            return Task.FromResult(new BuiltModel(builder.Build()));
         }
     }
 
-    public sealed class BuiltModel(IDistributedApplicationTestingBuilder builder, DistributedApplication app) : IAsyncDisposable
+    public sealed class BuiltModel(DistributedApplication app) : IAsyncDisposable
     {
         public IServiceProvider Services => app.Services;
 
-        public async ValueTask DisposeAsync()
-        {
-            await app.DisposeAsync();
-            await builder.DisposeAsync();
-        }
+        public ValueTask DisposeAsync() => app.DisposeAsync();
     }
 
     private static void AssertPinnedHealthCheckedContainer(ContainerResource container, string image, string tagPattern, int targetPort, string waitsFor)
