@@ -16,7 +16,10 @@ namespace Monitoring.DataApi;
 
 public static class DataApiServiceCollectionExtensions
 {
-    /// <summary>Options, store, metrics and problem details of the DataApi.</summary>
+    /// <summary>
+    /// Options, store, metrics and problem details of the DataApi. Call it after <c>AddServiceDefaults</c>, whose
+    /// metrics switch (<see cref="MetricsExportOptions"/>) it reads.
+    /// </summary>
     public static WebApplicationBuilder AddDataApi(this WebApplicationBuilder builder)
     {
         var services = builder.Services;

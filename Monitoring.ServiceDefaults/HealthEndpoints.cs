@@ -20,10 +20,13 @@ public static class HealthEndpoints
     /// <summary>Health checks carrying this tag are part of liveness (<c>/health/live</c>).</summary>
     public const string LiveTag = "live";
 
+    /// <summary>Where a service maps its detailed report (<see cref="MapHealthReport{TResponse}"/>); the probes are below it.</summary>
+    public const string ReportPath = "/health";
+
     public const string ReadinessPath = "/health/ready";
     public const string LivenessPath = "/health/live";
 
-    internal static bool IsHealthPath(PathString path) => path.StartsWithSegments("/health");
+    internal static bool IsHealthPath(PathString path) => path.StartsWithSegments(ReportPath);
 
     internal static void MapHealthProbes(this IEndpointRouteBuilder routes)
     {

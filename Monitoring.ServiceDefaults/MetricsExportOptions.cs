@@ -35,8 +35,9 @@ public sealed class MetricsExportOptions
 
 public sealed class MetricsExportOptionsValidator : IValidateOptions<MetricsExportOptions>
 {
+    // With metrics off there is no /metrics for the allow-list to guard, so it is not read.
     public ValidateOptionsResult Validate(string? name, MetricsExportOptions options) =>
-        ScrapeAllowList.TryParse(options.AllowedNetworks, out _, out var badEntry)
+        !options.Enabled || ScrapeAllowList.TryParse(options.AllowedNetworks, out _, out var badEntry)
             ? ValidateOptionsResult.Success
             : ValidateOptionsResult.Fail(
                 $"{MetricsExportOptions.AllowedNetworksSetting} must be a comma-separated list of networks in CIDR notation such as 10.0.0.0/8 (got '{badEntry}').");

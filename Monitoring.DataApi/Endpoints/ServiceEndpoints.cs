@@ -12,7 +12,7 @@ public static class ServiceEndpoints
     private static readonly Dictionary<string, string> Links = new()
     {
         ["self"] = "/",
-        ["health"] = "/health",
+        ["health"] = HealthEndpoints.ReportPath,
         ["ready"] = HealthEndpoints.ReadinessPath,
         ["live"] = HealthEndpoints.LivenessPath,
         ["metrics"] = MetricsExportOptions.ScrapePath,
@@ -23,7 +23,7 @@ public static class ServiceEndpoints
     public static IEndpointRouteBuilder MapServiceEndpoints(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/", Root).WithName("ServiceInfo").WithTags("Service").AllowHead();
-        routes.MapHealthReport("/health", Health).WithName("Health").WithTags("Service").AllowHead();
+        routes.MapHealthReport(HealthEndpoints.ReportPath, Health).WithName("Health").WithTags("Service").AllowHead();
         return routes;
     }
 

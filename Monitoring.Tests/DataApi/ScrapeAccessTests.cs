@@ -31,4 +31,15 @@ public sealed class ScrapeAccessTests
         }
         Assert.Equal(HttpStatusCode.OK, (await process.Client.GetAsync("/data")).StatusCode);
     }
+
+    /// <summary>With metrics off there is no /metrics to guard: the allow-list is not read, so a bad one stops nothing.</summary>
+    [Fact]
+    public async Task With_metrics_off_the_allow_list_is_not_read()
+    {
+        using var factory = new DataApiFactory().With("METRICS_ENABLED", "false").With("METRICS_ALLOWED_NETWORKS", "not-a-network");
+        var client = factory.CreateClient();
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/metrics")).StatusCode);
+    }
 }

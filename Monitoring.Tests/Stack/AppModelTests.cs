@@ -67,7 +67,7 @@ public sealed class AppModelTests(AppModelTests.Models models) : IClassFixture<A
         var model = app.Services.GetRequiredService<DistributedApplicationModel>();
 
         var prometheus = Resource<ExecutableResource>(app, "prometheus");
-        Assert.Equal("prometheus", prometheus.Command);
+        Assert.Equal(models.PrometheusPath, prometheus.Command);
         Assert.Equal("dataapi", Assert.Single(prometheus.Annotations.OfType<WaitAnnotation>()).Resource.Name);
         Assert.Single(prometheus.Annotations.OfType<HealthCheckAnnotation>());
         Assert.DoesNotContain(model.Resources, resource => resource.Name == "grafana");
@@ -115,8 +115,26 @@ public sealed class AppModelTests(AppModelTests.Models models) : IClassFixture<A
     /// <summary>The models, built once from AppModel as the AppHost builds them, never started.</summary>
     public sealed class Models : IAsyncLifetime
     {
-        private readonly Lazy<Task<BuiltModel>> _withApiKey = new(() => BuildAsync("LocalProcesses", "--Monitoring:RequireApiKey=true"));
+        // An executable named prometheus, so that the local-process models are the same on a machine without the real one.
+        private readonly TemporaryDirectory _bin = new();
+        private readonly Lazy<Task<BuiltModel>> _withApiKey;
         private readonly Lazy<Task<BuiltModel>> _withoutPrometheusBinary = new(() => BuildAsync("LocalProcesses", "--Monitoring:PrometheusPath=/nonexistent/prometheus"));
+
+        public Models()
+        {
+            PrometheusPath = Path.Combine(_bin.Path, "prometheus");
+            File.WriteAllText(PrometheusPath, "#!/bin/sh\nexit 0\n");
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(PrometheusPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+            _withApiKey = new(() => BuildAsync("LocalProcesses", PrometheusPathArgument, "--Monitoring:RequireApiKey=true"));
+        }
+
+        /// <summary>The stand-in binary the local-process models run Prometheus from.</summary>
+        public string PrometheusPath { get; }
+
+        private string PrometheusPathArgument => $"--Monitoring:PrometheusPath={PrometheusPath}";
 
         public BuiltModel Containers { get; private set; } = null!;
 
@@ -131,7 +149,7 @@ public sealed class AppModelTests(AppModelTests.Models models) : IClassFixture<A
         public async Task InitializeAsync()
         {
             Containers = await BuildAsync("Containers");
-            LocalProcesses = await BuildAsync("LocalProcesses");
+            LocalProcesses = await BuildAsync("LocalProcesses", PrometheusPathArgument);
         }
 
         public async Task DisposeAsync()
@@ -147,6 +165,7 @@ public sealed class AppModelTests(AppModelTests.Models models) : IClassFixture<A
                     await (await lazy.Value).DisposeAsync();
                 }
             }
+            _bin.Dispose();
         }
 
         private static Task<BuiltModel> BuildAsync(string stackMode, params string[] settings)
