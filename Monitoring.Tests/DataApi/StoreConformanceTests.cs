@@ -142,13 +142,13 @@ public abstract class StoreConformanceTests : IAsyncLifetime
 
     /// <summary>
     /// While the store is down reads and writes answer a 503 problem with Retry-After, the instance is not ready but
-    /// alive; once the store is back the service serves again by itself, without a restart.
+    /// alive; once the store is back the service serves again by itself, without a restart, from its first request.
     /// </summary>
     protected async Task AssertStoreDownAnswers503AndRecoversAsync()
     {
         Assert.Equal(HttpStatusCode.Created, (await PostAsync("before", "1")).StatusCode);
-        // Warm connections, which the outage breaks.
-        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Client.GetAsync("/data/before")));
+        // Warm connections, more than the requests below use while the store is down: the outage breaks them all.
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Client.GetAsync("/data/before")));
 
         await TakeStoreDownAsync();
         try
@@ -172,8 +172,13 @@ public abstract class StoreConformanceTests : IAsyncLifetime
             await BringStoreBackAsync();
         }
 
-        await Readiness.WaitUntilReadyAsync(Client, TimeSpan.FromSeconds(30));
-        Assert.Equal(HttpStatusCode.OK, (await Client.GetAsync("/data/before")).StatusCode);
+        // The first failure dropped every connection of the outage, so the first requests once the store is back succeed
+        // instead of each trying (and failing on) one of the broken connections.
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await Client.GetAsync("/data/before")).StatusCode);
+        }
+        Assert.Equal(HttpStatusCode.OK, (await Client.GetAsync("/health/ready")).StatusCode);
         Assert.Equal(HttpStatusCode.Created, (await PostAsync("after", "3")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await Client.GetAsync("/data/during")).StatusCode);
         Assert.Equal(["after", "before"], Keys(await Client.GetFromJsonAsync<JsonElement>("/data")));

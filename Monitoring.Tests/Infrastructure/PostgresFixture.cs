@@ -9,7 +9,7 @@ namespace Monitoring.Tests.Infrastructure;
 /// initdb in a temporary folder, listening on a free loopback port and on a Unix socket in that folder, with
 /// <c>fsync=on</c>. As root it runs as the <c>postgres</c> user (initdb and postgres refuse root). It can be stopped
 /// and started again on the same port and data, as a database server that goes away and comes back. The class gets a
-/// fresh database, <see cref="Database"/>.
+/// fresh database, <see cref="Database"/>, whose default collation is not bytewise.
 /// </summary>
 public sealed class PostgresFixture : IAsyncLifetime
 {
@@ -45,7 +45,9 @@ public sealed class PostgresFixture : IAsyncLifetime
         await StartAsync();
         await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(ConnectionStringOf("postgres")) { Pooling = false }.ToString());
         await connection.OpenAsync();
-        await using var create = new NpgsqlCommand($"CREATE DATABASE {Database}", connection);
+        // Sorting by ICU's root locale by default (B after a), so that only the store's own COLLATE "C" gives the
+        // ordinal order the tests expect.
+        await using var create = new NpgsqlCommand($"CREATE DATABASE {Database} TEMPLATE template0 ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE 'und' LOCALE 'C'", connection);
         await create.ExecuteNonQueryAsync();
     }
 
