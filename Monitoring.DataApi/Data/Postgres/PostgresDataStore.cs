@@ -53,10 +53,12 @@ public sealed partial class PostgresDataStore(NpgsqlDataSource dataSource, ILogg
 
     /// <summary>
     /// What the store needs of every connection, whatever the connection string says: commits that wait for the WAL
-    /// flush. Called by Aspire's <c>AddNpgsqlDataSource</c> before the data source is built.
+    /// flush. Called by Aspire's <c>AddNpgsqlDataSource</c> before the data source is built. The pool is named after the
+    /// connection string's name, which labels Npgsql's metrics (by default they carry the connection string).
     /// </summary>
     public static void Configure(NpgsqlDataSourceBuilder builder)
     {
+        builder.Name = DataStoreOptions.ConnectionStringName;
         var options = builder.ConnectionStringBuilder.Options;
         builder.ConnectionStringBuilder.Options = string.IsNullOrWhiteSpace(options)
             ? "-c synchronous_commit=on"
