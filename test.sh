@@ -6,8 +6,9 @@
 #
 # Besides the .NET SDK the tests run real tools: prometheus and promtool (the whole-stack tests run a real Prometheus;
 # promtool checks /metrics, the configuration and the alert rules), Chromium (the browser test of the Aspire
-# dashboard; Playwright drives /usr/bin/chromium), wrk (the load harness's smoke test) and strace (the test that the
-# WAL is fsynced before a write is acknowledged). On Debian and Ubuntu the missing ones are installed with apt-get
+# dashboard; Playwright drives /usr/bin/chromium), wrk (the load harness's smoke test), strace (the test that the
+# WAL is fsynced before a write is acknowledged) and PostgreSQL's server binaries (the store conformance tests start a
+# PostgreSQL of their own from /usr/lib/postgresql/*/bin). On Debian and Ubuntu the missing ones are installed with apt-get
 # (through sudo when not root); elsewhere each missing tool is named with how to get it.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -31,6 +32,10 @@ command -v wrk >/dev/null 2>&1 || {
 command -v strace >/dev/null 2>&1 || {
   missing_packages+=(strace)
   missing_hints+=("strace: Linux only (Debian/Ubuntu: apt-get install strace)")
+}
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || {
+  missing_packages+=(postgresql)
+  missing_hints+=("PostgreSQL server binaries in /usr/lib/postgresql/*/bin (initdb, pg_ctl, postgres): Debian/Ubuntu: apt-get install postgresql")
 }
 command -v dotnet >/dev/null 2>&1 || need_sdk=true
 
@@ -66,6 +71,7 @@ echo "       $(promtool --version 2>&1 | head -n 1)"
 echo "       $(/usr/bin/chromium --version 2>/dev/null | head -n 1)"
 echo "       $(wrk --version 2>&1 | head -n 1)"
 echo "       $(strace -V 2>&1 | head -n 1)"
+echo "       $("$(ls -d /usr/lib/postgresql/*/bin/initdb | sort -V | tail -n 1)" --version)"
 echo "       .NET SDK $(dotnet --version)"
 
 exec dotnet test Monitoring.sln "$@"

@@ -1,3 +1,5 @@
+using Monitoring.DataApi.Data;
+
 namespace Monitoring.DataApi;
 
 /// <summary>
@@ -7,4 +9,5 @@ namespace Monitoring.DataApi;
 /// <param name="Metrics">Metrics are exported (<c>METRICS_ENABLED</c>, the service defaults' switch).</param>
 /// <param name="ApiKey">POST and DELETE require the API key (<c>API_KEY</c> is set).</param>
 /// <param name="FaultInjection">A request may choose its own error status (<c>FAULT_INJECTION_ENABLED</c>; tests only).</param>
-public sealed record DataApiFeatures(bool Metrics, bool ApiKey, bool FaultInjection);
+/// <param name="Store">SQLite or PostgreSQL (<c>DATA_STORE</c>, <c>ConnectionStrings__data</c>: <see cref="DataStoreSelection"/>).</param>
+public sealed record DataApiFeatures(bool Metrics, bool ApiKey, bool FaultInjection, DataStoreKind Store = DataStoreKind.Sqlite);

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
 using Monitoring.DataApi.Configuration;
 using Monitoring.DataApi.Data;
+using Monitoring.DataApi.Data.Postgres;
 using Monitoring.DataApi.Diagnostics;
 using Monitoring.DataApi.Endpoints;
 using Monitoring.DataApi.Metrics;
@@ -27,14 +28,15 @@ public static class DataApiServiceCollectionExtensions
 
         services.AddStartupOptions<ServiceOptions, ServiceOptionsValidator>(configuration);
         services.AddStartupOptions<ProcessMetricsOptions, ProcessMetricsOptionsValidator>(configuration);
-        services.AddStartupOptions<DataStoreOptions, DataStoreOptionsValidator>(configuration);
+        var dataStore = services.AddStartupOptions<DataStoreOptions, DataStoreOptionsValidator>(configuration);
         services.AddStartupOptions<ConnectionOptions, ConnectionOptionsValidator>(configuration);
         var apiKey = services.AddStartupOptions<ApiKeyOptions, ApiKeyOptionsValidator>(configuration);
         var faultInjection = services.AddStartupOptions<FaultInjectionOptions, FaultInjectionOptionsValidator>(configuration);
         var features = new DataApiFeatures(
             Metrics: MetricsExportOptions.Get(builder).Enabled,
             ApiKey: apiKey.IsRequired,
-            FaultInjection: faultInjection.Enabled);
+            FaultInjection: faultInjection.Enabled,
+            Store: DataStoreSelection.Decide(dataStore, configuration));
         services.AddSingleton(features);
 
         // A background service that fails (the process sampler, say) must not take the API down with it; it logs its
@@ -74,17 +76,28 @@ public static class DataApiServiceCollectionExtensions
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.MaxDepth = DataApiLimits.MaxResponseJsonDepth);
 
         services.AddDataApiOpenApi();
-        AddStore(builder);
+        AddStore(builder, features);
         AddMetrics(builder, features);
 
         return builder;
     }
 
-    private static void AddStore(WebApplicationBuilder builder)
+    private static void AddStore(WebApplicationBuilder builder, DataApiFeatures features)
     {
-        builder.Services.AddSingleton(DataStoreLocation.Resolve);
-        builder.Services.AddSingleton<DataStoreDiskSpace>();
-        builder.Services.AddSingleton<IDataStore, SqliteDataStore>();
+        if (features.Store == DataStoreKind.Postgres)
+        {
+            builder.Services.AddSingleton(DataStoreLocation.ResolvePostgres);
+            // Aspire's client integration: one pooled NpgsqlDataSource, its health check (in /health), and Npgsql's
+            // metrics and traces in the service's OpenTelemetry pipeline.
+            builder.AddNpgsqlDataSource(DataStoreOptions.ConnectionStringName, configureDataSourceBuilder: PostgresDataStore.Configure);
+            builder.Services.AddSingleton<IDataStore, PostgresDataStore>();
+        }
+        else
+        {
+            builder.Services.AddSingleton(DataStoreLocation.Resolve);
+            builder.Services.AddSingleton<DataStoreDiskSpace>();
+            builder.Services.AddSingleton<IDataStore, SqliteDataStore>();
+        }
         builder.Services.AddExceptionHandler<DataStoreFaultHandler>();
         builder.Services.AddHealthChecks().AddCheck<DataStoreHealthCheck>("data-store", tags: [HealthEndpoints.ReadyTag]);
     }

@@ -16,7 +16,8 @@ public static partial class DataStoreInitializer
         {
             await app.Services.GetRequiredService<IDataStore>().InitializeAsync(app.Lifetime.ApplicationStopping);
         }
-        catch (Exception exception) when (exception is SqliteException or IOException or UnauthorizedAccessException)
+        catch (Exception exception) when (exception is SqliteException or IOException or UnauthorizedAccessException
+            or Npgsql.NpgsqlException or DataStoreUnavailableException)
         {
             throw location.CannotOpen(exception);
         }

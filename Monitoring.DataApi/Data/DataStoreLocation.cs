@@ -7,12 +7,32 @@ namespace Monitoring.DataApi.Data;
 /// The store's connection string: <c>ConnectionStrings__data</c> when set, else a file at <c>DATA_PATH</c>, and the
 /// setting it came from, which every start-up failure of the store names.
 /// </summary>
-public sealed record DataStoreLocation(string ConnectionString, string Description, string Setting)
+public sealed record DataStoreLocation(string ConnectionString, string Description, string Setting, DataStoreKind Kind = DataStoreKind.Sqlite)
 {
     public const string ConnectionStringSetting = "ConnectionStrings__" + DataStoreOptions.ConnectionStringName;
 
-    /// <summary>The folder of the database file.</summary>
-    public string Directory { get; } = DirectoryOf(ConnectionString);
+    /// <summary>The folder of the database file (SQLite only; empty for a server).</summary>
+    public string Directory { get; } = Kind == DataStoreKind.Sqlite ? DirectoryOf(ConnectionString) : string.Empty;
+
+    /// <summary>
+    /// The PostgreSQL server of <c>ConnectionStrings__data</c>, described by host, port and database: never the whole
+    /// string, which may hold a password.
+    /// </summary>
+    public static DataStoreLocation ResolvePostgres(IServiceProvider services)
+    {
+        var configured = services.GetRequiredService<IConfiguration>().GetConnectionString(DataStoreOptions.ConnectionStringName) ?? string.Empty;
+        Npgsql.NpgsqlConnectionStringBuilder parsed;
+        try
+        {
+            parsed = new Npgsql.NpgsqlConnectionStringBuilder(configured);
+        }
+        catch (ArgumentException exception)
+        {
+            throw Invalid(ConnectionStringSetting, $"{ConnectionStringSetting} is not a PostgreSQL connection string: {exception.Message}");
+        }
+        var description = $"PostgreSQL database '{parsed.Database}' on {parsed.Host}:{parsed.Port} (connection string '{DataStoreOptions.ConnectionStringName}')";
+        return new DataStoreLocation(configured, description, ConnectionStringSetting, DataStoreKind.Postgres);
+    }
 
     public static DataStoreLocation Resolve(IServiceProvider services)
     {

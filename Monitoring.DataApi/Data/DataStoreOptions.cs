@@ -11,6 +11,17 @@ public sealed class DataStoreOptions
     /// <summary>The SQLite database file. <c>DATA_PATH</c>; defaults to the user's local application data folder.</summary>
     public const string PathSetting = "DATA_PATH";
 
+    public const string StoreSetting = "DATA_STORE";
+    public const string SqliteStore = "sqlite";
+    public const string PostgresStore = "postgres";
+
+    /// <summary>
+    /// <c>DATA_STORE</c>: <c>sqlite</c> or <c>postgres</c>. Unset, a PostgreSQL connection string in
+    /// <c>ConnectionStrings__data</c> selects PostgreSQL and anything else SQLite (<see cref="DataStoreSelection"/>).
+    /// </summary>
+    [ConfigurationKeyName(StoreSetting)]
+    public string? Store { get; set; }
+
     [ConfigurationKeyName(PathSetting)]
     public string Path { get; set; } = DefaultPath;
 
@@ -43,6 +54,12 @@ public sealed class DataStoreOptionsValidator : IValidateOptions<DataStoreOption
         if (string.IsNullOrWhiteSpace(options.Path))
         {
             return ValidateOptionsResult.Fail($"{DataStoreOptions.PathSetting} must not be empty.");
+        }
+        if (!string.IsNullOrWhiteSpace(options.Store)
+            && !string.Equals(options.Store, DataStoreOptions.SqliteStore, StringComparison.OrdinalIgnoreCase)
+            && !string.Equals(options.Store, DataStoreOptions.PostgresStore, StringComparison.OrdinalIgnoreCase))
+        {
+            return ValidateOptionsResult.Fail($"{DataStoreOptions.StoreSetting} must be '{DataStoreOptions.SqliteStore}' or '{DataStoreOptions.PostgresStore}' (got '{options.Store}').");
         }
         if (options.MinFreeBytes < 0)
         {
