@@ -1,6 +1,16 @@
 using Monitoring.AppHost;
 
 var builder = DistributedApplication.CreateBuilder(args);
-// Every resource and its wiring, top to bottom, is in AppModel.cs.
-AppModel.AddResources(builder);
-builder.Build().Run();
+try
+{
+    // Every resource and its wiring, top to bottom, is in AppModel.cs.
+    AppModel.AddResources(builder);
+}
+catch (AppHostSettingException exception)
+{
+    // A bad setting: one line that names it, no stack trace.
+    await Console.Error.WriteLineAsync(exception.Message);
+    return 1;
+}
+await builder.Build().RunAsync();
+return 0;

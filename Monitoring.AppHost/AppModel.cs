@@ -3,16 +3,20 @@ using Microsoft.Extensions.Configuration;
 namespace Monitoring.AppHost;
 
 /// <summary>
-/// Every resource of the application and its wiring, top to bottom: the DataApi, Prometheus scraping each of its
-/// replicas, Grafana reading Prometheus. <c>AppHost.cs</c> runs it; the model tests build it without running anything.
+/// Every resource of the application and its wiring, top to bottom: the DataApi and its store, Prometheus scraping
+/// each of its replicas, Grafana reading Prometheus. <c>AppHost.cs</c> runs it; the model tests build it without running anything.
 /// </summary>
 public static class AppModel
 {
     /// <summary>The DataApi gets its port through its own PORT variable; the scrape-target writer reads each replica's port there.</summary>
     private const string DataApiPortVariable = "PORT";
 
+    /// <exception cref="AppHostSettingException">A setting has a bad value, or what it asks for cannot run here.</exception>
     public static void AddResources(IDistributedApplicationBuilder builder)
     {
+        // Monitoring:Store (SQLite or Postgres) and Monitoring:Replicas (1 to 16), checked before anything is added.
+        var settings = DataApiSettings.Read(builder.Configuration);
+
         // Docker or Podman answering: Prometheus and Grafana run as containers. Neither: Prometheus runs from the
         // local binary when it is installed, and Grafana is left out. One line at start says which, and what to install.
         var stack = StackModeSelector.Select(builder.Configuration);
@@ -21,7 +25,8 @@ public static class AppModel
         var dataApi = builder.AddProject<Projects.Monitoring_DataApi>("dataapi")
             .WithHttpEndpoint(env: DataApiPortVariable)
             .WithHttpHealthCheck("/health/ready")
-            .WithUrlForEndpoint("http", url => url.DisplayText = "DataApi");
+            .WithUrlForEndpoint("http", url => url.DisplayText = "DataApi")
+            .WithReplicas(settings.Replicas);
         if (builder.Configuration["Monitoring:DataPath"] is { Length: > 0 } dataPath)
         {
             dataApi.WithEnvironment("DATA_PATH", dataPath);
@@ -31,6 +36,29 @@ public static class AppModel
             var apiKey = builder.AddParameter("dataapi-api-key",
                 new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
             dataApi.WithEnvironment("API_KEY", apiKey);
+        }
+
+        if (settings.Store == DataStore.Postgres)
+        {
+            // One PostgreSQL that every replica shares: a pinned container, or without containers Debian's binaries
+            // in a folder of this run. The DataApi gets ConnectionStrings__data by reference and starts once it answers.
+            var postgresPassword = builder.AddParameter("postgres-password",
+                new GenerateParameterDefault { MinLength = 24, Special = false }, secret: true, persist: true);
+            IResourceBuilder<IResourceWithConnectionString> data;
+            if (stack.Mode == StackMode.Containers)
+            {
+                data = builder.AddPostgresContainer("postgres", postgresPassword);
+                builder.LogOnStart(logger => StackLog.LogPostgresContainer(logger, PostgresResourceBuilderExtensions.ImageTag));
+            }
+            else
+            {
+                var binaries = PostgresResourceBuilderExtensions.FindBinaries(builder.Configuration[PostgresResourceBuilderExtensions.BinSettingName])
+                    ?? throw new AppHostSettingException(StackLog.PostgresMissing(stack.Reason, builder.Configuration[PostgresResourceBuilderExtensions.BinSettingName]));
+                var runDirectory = RunDirectories.Create("postgres");
+                data = builder.AddPostgresExecutable("postgres", binaries, runDirectory, postgresPassword);
+                builder.LogOnStart(logger => StackLog.LogLocalPostgres(logger, binaries, runDirectory));
+            }
+            dataApi.WithReference(data, PostgresResourceBuilderExtensions.DatabaseName).WaitFor(data);
         }
 
         if (stack.RunsPrometheus)

@@ -8,6 +8,14 @@ internal static partial class StackLog
 {
     public const string InstallPrometheus = "sudo apt-get install prometheus";
 
+    /// <summary>Runs <paramref name="log"/> once, as the AppHost starts its resources.</summary>
+    public static void LogOnStart(this IDistributedApplicationBuilder builder, Action<ILogger> log) =>
+        builder.Eventing.Subscribe<BeforeStartEvent>((@event, _) =>
+        {
+            log(@event.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Monitoring.AppHost"));
+            return Task.CompletedTask;
+        });
+
     /// <summary>Logs <paramref name="stack"/> once, as the AppHost starts its resources.</summary>
     public static void LogStackOnStart(this IDistributedApplicationBuilder builder, StackSelection stack) =>
         builder.Eventing.Subscribe<BeforeStartEvent>((@event, _) =>
@@ -31,6 +39,17 @@ internal static partial class StackLog
             LogPrometheusMissing(logger, stack.Reason, stack.LocalPrometheus, InstallPrometheus);
         }
     }
+
+    /// <summary>The one line when Monitoring:Store is Postgres, no container runtime answers and no binaries are found.</summary>
+    public static string PostgresMissing(string reason, string? configured) => configured is { Length: > 0 }
+        ? $"{DataApiSettings.StoreSettingName} is Postgres and {reason}, but '{configured}' ({PostgresResourceBuilderExtensions.BinSettingName}) holds no initdb and postgres."
+        : $"{DataApiSettings.StoreSettingName} is Postgres and {reason}, but PostgreSQL is not installed (no /usr/lib/postgresql/<version>/bin/postgres): install it with '{PostgresResourceBuilderExtensions.InstallPostgres}', or start Docker or Podman, and run the AppHost again.";
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "PostgreSQL runs as a container (postgres:{Tag}), its data in a volume.")]
+    public static partial void LogPostgresContainer(ILogger logger, string tag);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "PostgreSQL runs from the local binaries in {Binaries}, its cluster created in {RunDirectory} and removed by a later run.")]
+    public static partial void LogLocalPostgres(ILogger logger, string binaries, string runDirectory);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Prometheus and Grafana run as containers: {Reason}.")]
     private static partial void LogContainers(ILogger logger, string reason);

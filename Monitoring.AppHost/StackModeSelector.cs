@@ -48,7 +48,7 @@ public static class StackModeSelector
         }
         if (!string.IsNullOrEmpty(setting) && !setting.Equals("Auto", StringComparison.OrdinalIgnoreCase))
         {
-            throw new InvalidOperationException($"{SettingName} must be Auto, Containers or LocalProcesses (got '{setting}').");
+            throw new AppHostSettingException($"{SettingName} must be Auto, Containers or LocalProcesses (got '{setting}').");
         }
 
         foreach (var runtime in candidates)

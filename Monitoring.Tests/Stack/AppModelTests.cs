@@ -112,6 +112,153 @@ public sealed class AppModelTests(AppModelTests.Models models) : IClassFixture<A
         Assert.DoesNotContain(services.GetServices<IHostedService>(), service => service is AppHost::Monitoring.AppHost.ScrapeTargetsWriter);
     }
 
+    [Fact]
+    public async Task By_default_the_DataApi_runs_once_on_SQLite_and_there_is_no_PostgreSQL()
+    {
+        var app = models.LocalProcesses;
+        var model = app.Services.GetRequiredService<DistributedApplicationModel>();
+        var dataApi = Resource<ProjectResource>(app, "dataapi");
+
+        Assert.DoesNotContain(model.Resources, resource => resource.Name is "postgres" or "data" or "postgres-password");
+        Assert.Equal(1, Assert.Single(dataApi.Annotations.OfType<ReplicaAnnotation>()).Replicas);
+        Assert.DoesNotContain(dataApi.Annotations.OfType<WaitAnnotation>(), wait => wait.Resource.Name is "postgres" or "data");
+        Assert.DoesNotContain((await EnvironmentAsync(app, dataApi)).Keys, key => key.StartsWith("ConnectionStrings__", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task With_containers_and_Store_Postgres_PostgreSQL_is_a_pinned_container_with_a_volume_and_a_secret_password()
+    {
+        var app = await models.PostgresContainers;
+        var server = Resource<PostgresServerResource>(app, "postgres");
+
+        var image = Assert.Single(server.Annotations.OfType<ContainerImageAnnotation>());
+        Assert.EndsWith("postgres", image.Image, StringComparison.Ordinal);
+        Assert.Equal(AppHost::Monitoring.AppHost.PostgresResourceBuilderExtensions.ImageTag, image.Tag);
+        Assert.Matches(@"^\d+\.\d+$", image.Tag);
+        var data = Assert.Single(server.Annotations.OfType<ContainerMountAnnotation>());
+        Assert.Equal(ContainerMountType.Volume, data.Type);
+        Assert.False(string.IsNullOrEmpty(data.Source));
+        Assert.StartsWith("/var/lib/postgresql", data.Target, StringComparison.Ordinal);
+        Assert.Equal("postgres-password", server.PasswordParameter.Name);
+        Assert.True(server.PasswordParameter.Secret);
+        Assert.NotEmpty(server.Annotations.OfType<HealthCheckAnnotation>());
+
+        var database = Resource<PostgresDatabaseResource>(app, "data");
+        Assert.Same(server, database.Parent);
+        Assert.Equal("data", database.DatabaseName);
+    }
+
+    [Fact]
+    public async Task With_containers_and_Store_Postgres_the_DataApi_references_the_data_database_waits_for_it_and_runs_N_replicas()
+    {
+        var app = await models.PostgresContainers;
+        var dataApi = Resource<ProjectResource>(app, "dataapi");
+
+        var connectionString = Assert.IsType<ConnectionStringReference>((await EnvironmentAsync(app, dataApi))["ConnectionStrings__data"]);
+        Assert.IsType<PostgresDatabaseResource>(connectionString.Resource);
+        Assert.Equal("data", connectionString.Resource.Name);
+        // Waiting for a database, Aspire also waits for its server.
+        var waits = dataApi.Annotations.OfType<WaitAnnotation>().ToList();
+        Assert.Contains(waits, wait => wait.Resource.Name == "data" && wait.WaitType == WaitType.WaitUntilHealthy);
+        Assert.All(waits, wait => Assert.Contains(wait.Resource.Name, new[] { "data", "postgres" }));
+        Assert.Equal(3, Assert.Single(dataApi.Annotations.OfType<ReplicaAnnotation>()).Replicas);
+    }
+
+    [Fact]
+    public async Task Without_containers_and_Store_Postgres_PostgreSQL_runs_from_the_local_binaries_on_an_allocated_loopback_port()
+    {
+        var app = await models.PostgresLocal;
+        var model = app.Services.GetRequiredService<DistributedApplicationModel>();
+        var postgres = Resource<AppHost::Monitoring.AppHost.LocalPostgresResource>(app, "postgres");
+
+        Assert.DoesNotContain(model.Resources, resource => resource is ContainerResource);
+        Assert.Equal(Environment.IsPrivilegedProcess ? "setpriv" : Path.Combine(models.FakePostgresBin, "postgres"), postgres.Command);
+        var endpoint = Assert.Single(postgres.Annotations.OfType<EndpointAnnotation>());
+        Assert.Equal("tcp", endpoint.Name);
+        Assert.Null(endpoint.Port);
+        Assert.Null(endpoint.TargetPort);
+        Assert.Single(postgres.Annotations.OfType<HealthCheckAnnotation>());
+        Assert.True(postgres.Password.Secret);
+
+        var args = new List<object>();
+        foreach (var callback in postgres.Annotations.OfType<CommandLineArgsCallbackAnnotation>())
+        {
+            await callback.Callback(new CommandLineArgsCallbackContext(args, postgres, default));
+        }
+        var port = Assert.IsType<EndpointReferenceExpression>(args[args.IndexOf("-p") + 1]);
+        Assert.Equal(EndpointProperty.TargetPort, port.Property);
+        Assert.Same(postgres, port.Endpoint.Resource);
+        Assert.Contains("listen_addresses=127.0.0.1", args);
+        var dataDirectory = Assert.IsType<string>(args[args.IndexOf("-D") + 1]);
+        Assert.StartsWith(Path.Combine(Path.GetTempPath(), "monitoring-postgres-"), dataDirectory, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(models.FakePostgresBin, "postgres"), args.Prepend(postgres.Command));
+    }
+
+    [Fact]
+    public async Task Without_containers_and_Store_Postgres_the_DataApi_connection_string_is_built_from_the_PostgreSQL_endpoint()
+    {
+        var app = await models.PostgresLocal;
+        var postgres = Resource<AppHost::Monitoring.AppHost.LocalPostgresResource>(app, "postgres");
+        var dataApi = Resource<ProjectResource>(app, "dataapi");
+
+        var connectionString = Assert.IsType<ConnectionStringReference>((await EnvironmentAsync(app, dataApi))["ConnectionStrings__data"]);
+        Assert.Same(postgres, connectionString.Resource);
+        var expression = postgres.ConnectionStringExpression;
+        Assert.Contains("Database=data", expression.Format, StringComparison.Ordinal);
+        Assert.DoesNotMatch(@"Port=\d", expression.Format);
+        var port = Assert.Single(expression.ValueProviders.OfType<EndpointReferenceExpression>(), value => value.Property == EndpointProperty.Port);
+        Assert.Same(postgres, port.Endpoint.Resource);
+        Assert.Equal("tcp", port.Endpoint.EndpointName);
+        Assert.Contains(expression.ValueProviders, value => value is ParameterResource { Secret: true, Name: "postgres-password" });
+        var wait = Assert.Single(dataApi.Annotations.OfType<WaitAnnotation>());
+        Assert.Equal("postgres", wait.Resource.Name);
+        Assert.Equal(WaitType.WaitUntilHealthy, wait.WaitType);
+        Assert.Equal(3, Assert.Single(dataApi.Annotations.OfType<ReplicaAnnotation>()).Replicas);
+    }
+
+    [Fact]
+    public async Task Each_replica_stays_its_own_scrape_target()
+    {
+        var app = await models.PostgresLocal;
+        var options = app.Services.GetRequiredService<AppHost::Monitoring.AppHost.ScrapeTargetsOptions>();
+        Assert.Equal("dataapi", options.ResourceName);
+        Assert.Equal("PORT", options.PortVariable);
+        Assert.Equal(3, Resource<ProjectResource>(app, "dataapi").Annotations.OfType<ReplicaAnnotation>().Single().Replicas);
+
+        // The writer's set, fed as the notifications feed it: one target per running replica, each with its own port.
+        var targets = new AppHost::Monitoring.AppHost.ScrapeTargetSet(options.Host);
+        foreach (var (replica, port) in new[] { ("dataapi-a", "40001"), ("dataapi-b", "40002"), ("dataapi-c", "40003") })
+        {
+            Assert.True(targets.Update(replica, running: true, port));
+        }
+        Assert.Equal(["localhost:40001", "localhost:40002", "localhost:40003"], targets.Targets);
+    }
+
+    [Theory]
+    [InlineData("--Monitoring:Store=MySQL", "Monitoring:Store must be SQLite or Postgres (got 'MySQL').")]
+    [InlineData("--Monitoring:Replicas=0", "Monitoring:Replicas must be a whole number from 1 to 16 (got '0').")]
+    [InlineData("--Monitoring:Replicas=17", "Monitoring:Replicas must be a whole number from 1 to 16 (got '17').")]
+    [InlineData("--Monitoring:Replicas=two", "Monitoring:Replicas must be a whole number from 1 to 16 (got 'two').")]
+    [InlineData("--Monitoring:StackMode=Kubernetes", "Monitoring:StackMode must be Auto, Containers or LocalProcesses (got 'Kubernetes').")]
+    public void A_bad_setting_fails_the_start_with_one_line_naming_it(string setting, string message)
+    {
+        var exception = Assert.Throws<AppHost::Monitoring.AppHost.AppHostSettingException>(() => Models.Build("LocalProcesses", setting).Dispose());
+
+        Assert.Equal(message, exception.Message);
+    }
+
+    [Fact]
+    public void Without_containers_and_without_PostgreSQL_binaries_Store_Postgres_fails_the_start_with_one_line_saying_what_to_install()
+    {
+        var exception = Assert.Throws<AppHost::Monitoring.AppHost.AppHostSettingException>(() =>
+            Models.Build("LocalProcesses", "--Monitoring:Store=Postgres", "--Monitoring:PostgresBin=/nonexistent/bin").Dispose());
+        Assert.Contains("'/nonexistent/bin' (Monitoring:PostgresBin) holds no initdb and postgres", exception.Message, StringComparison.Ordinal);
+
+        var line = AppHost::Monitoring.AppHost.StackLog.PostgresMissing("no container runtime answers", configured: null);
+        Assert.DoesNotContain('\n', line);
+        Assert.Contains("'sudo apt-get install postgresql'", line, StringComparison.Ordinal);
+    }
+
     /// <summary>The models, built once from AppModel as the AppHost builds them, never started.</summary>
     public sealed class Models : IAsyncLifetime
     {
@@ -119,9 +266,18 @@ public sealed class AppModelTests(AppModelTests.Models models) : IClassFixture<A
         private readonly TemporaryDirectory _bin = new();
         private readonly Lazy<Task<BuiltModel>> _withApiKey;
         private readonly Lazy<Task<BuiltModel>> _withoutPrometheusBinary = new(() => BuildAsync("LocalProcesses", "--Monitoring:PrometheusPath=/nonexistent/prometheus"));
+        private readonly Lazy<Task<BuiltModel>> _postgresContainers = new(() => BuildAsync("Containers", "--Monitoring:Store=Postgres", "--Monitoring:Replicas=3"));
+        private readonly Lazy<Task<BuiltModel>> _postgresLocal;
+        private readonly TemporaryDirectory _fakePostgresBin = new();
 
         public Models()
         {
+            // Stand-ins that are never run: only their presence is checked, so the model does not depend on this machine.
+            foreach (var program in new[] { "initdb", "postgres" })
+            {
+                File.WriteAllText(Path.Combine(_fakePostgresBin.Path, program), "");
+            }
+
             PrometheusPath = Path.Combine(_bin.Path, "prometheus");
             File.WriteAllText(PrometheusPath, "#!/bin/sh\nexit 0\n");
             if (!OperatingSystem.IsWindows())
@@ -129,10 +285,14 @@ public sealed class AppModelTests(AppModelTests.Models models) : IClassFixture<A
                 File.SetUnixFileMode(PrometheusPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             }
             _withApiKey = new(() => BuildAsync("LocalProcesses", PrometheusPathArgument, "--Monitoring:RequireApiKey=true"));
+            _postgresLocal = new(() => BuildAsync("LocalProcesses", PrometheusPathArgument, "--Monitoring:Store=Postgres", "--Monitoring:Replicas=3", $"--Monitoring:PostgresBin={FakePostgresBin}"));
         }
 
         /// <summary>The stand-in binary the local-process models run Prometheus from.</summary>
         public string PrometheusPath { get; }
+
+        /// <summary>The folder given as Monitoring:PostgresBin to <see cref="PostgresLocal"/>.</summary>
+        public string FakePostgresBin => _fakePostgresBin.Path;
 
         private string PrometheusPathArgument => $"--Monitoring:PrometheusPath={PrometheusPath}";
 
@@ -146,6 +306,12 @@ public sealed class AppModelTests(AppModelTests.Models models) : IClassFixture<A
         /// <summary>Built when first asked for.</summary>
         public Task<BuiltModel> WithoutPrometheusBinary => _withoutPrometheusBinary.Value;
 
+        /// <summary>Store=Postgres, 3 replicas, containers. Built when first asked for.</summary>
+        public Task<BuiltModel> PostgresContainers => _postgresContainers.Value;
+
+        /// <summary>Store=Postgres, 3 replicas, no containers. Built when first asked for.</summary>
+        public Task<BuiltModel> PostgresLocal => _postgresLocal.Value;
+
         public async Task InitializeAsync()
         {
             Containers = await BuildAsync("Containers");
@@ -158,7 +324,7 @@ public sealed class AppModelTests(AppModelTests.Models models) : IClassFixture<A
             {
                 await model.DisposeAsync();
             }
-            foreach (var lazy in new[] { _withApiKey, _withoutPrometheusBinary })
+            foreach (var lazy in new[] { _withApiKey, _withoutPrometheusBinary, _postgresContainers, _postgresLocal })
             {
                 if (lazy.IsValueCreated)
                 {
@@ -166,9 +332,14 @@ public sealed class AppModelTests(AppModelTests.Models models) : IClassFixture<A
                 }
             }
             _bin.Dispose();
+            _fakePostgresBin.Dispose();
         }
 
-        private static Task<BuiltModel> BuildAsync(string stackMode, params string[] settings)
+        private static Task<BuiltModel> BuildAsync(string stackMode, params string[] settings) =>
+            Task.FromResult(new BuiltModel(Build(stackMode, settings)));
+
+        /// <summary>The application as AppHost.cs builds it, not started.</summary>
+        public static DistributedApplication Build(string stackMode, params string[] settings)
         {
             var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions
             {
@@ -177,7 +348,7 @@ public sealed class AppModelTests(AppModelTests.Models models) : IClassFixture<A
                 DisableDashboard = true,
             });
             AppHost::Monitoring.AppHost.AppModel.AddResources(builder);
-            return Task.FromResult(new BuiltModel(builder.Build()));
+            return builder.Build();
         }
     }
 
