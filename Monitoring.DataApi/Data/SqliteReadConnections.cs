@@ -116,23 +116,15 @@ internal sealed class SqliteReadConnection : IDisposable
         _list.Parameters[0].Value = (object?)after ?? DBNull.Value;
         _list.Parameters[1].Value = limit + 1;
         using var reader = _list.ExecuteReader();
-        var items = new List<StoredItem>(Math.Min(limit, 128));
-        var valueBytes = 0L;
+        var page = new StoredPageBuilder(limit, valueBudgetBytes);
         while (reader.Read())
         {
-            if (items.Count == limit)
+            if (!page.TryAdd(ReadItem(reader)))
             {
-                return new StoredPage(items, items[^1].Key);
+                break;
             }
-            var item = ReadItem(reader);
-            if (items.Count > 0 && valueBytes + item.ValueJson.Length > valueBudgetBytes)
-            {
-                return new StoredPage(items, items[^1].Key);
-            }
-            valueBytes += item.ValueJson.Length;
-            items.Add(item);
         }
-        return new StoredPage(items, NextCursor: null);
+        return page.Build();
     }
 
     public void Dispose() => _connection.Dispose();

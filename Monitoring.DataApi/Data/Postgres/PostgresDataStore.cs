@@ -101,23 +101,15 @@ public sealed partial class PostgresDataStore(NpgsqlDataSource dataSource, ILogg
             command.Parameters.Add(new NpgsqlParameter { Value = after });
         }
         await using var reader = await command.ExecuteReaderAsync(token).ConfigureAwait(false);
-        var items = new List<StoredItem>(Math.Min(limit, 128));
-        var valueBytes = 0L;
+        var page = new StoredPageBuilder(limit, valueBudgetBytes);
         while (await reader.ReadAsync(token).ConfigureAwait(false))
         {
-            if (items.Count == limit)
+            if (!page.TryAdd(ReadItem(reader)))
             {
-                return new StoredPage(items, items[^1].Key);
+                break;
             }
-            var item = ReadItem(reader);
-            if (items.Count > 0 && valueBytes + item.ValueJson.Length > valueBudgetBytes)
-            {
-                return new StoredPage(items, items[^1].Key);
-            }
-            valueBytes += item.ValueJson.Length;
-            items.Add(item);
         }
-        return new StoredPage(items, NextCursor: null);
+        return page.Build();
     }, cancellationToken).ConfigureAwait(false);
 
     public Task<bool> DeleteAsync(string key, CancellationToken cancellationToken) => RunAsync(async (connection, token) =>
