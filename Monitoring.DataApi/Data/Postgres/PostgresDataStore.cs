@@ -17,10 +17,10 @@ namespace Monitoring.DataApi.Data.Postgres;
 public sealed partial class PostgresDataStore(NpgsqlDataSource dataSource, ILogger<PostgresDataStore> logger) : IDataStore
 {
     /// <summary>The advisory lock every replica takes around creating the schema, so that concurrent starts do not race.</summary>
-    internal const long SchemaLockId = 5579799862539416113; // 0x4D6F6E69746F7231, "Monitor1"
+    private const long SchemaLockId = 0x4D6F6E69746F7231; // "Monitor1"
 
-    internal const string SchemaSql = """
-        SELECT pg_advisory_xact_lock(5579799862539416113);
+    private static readonly string SchemaSql = $"""
+        SELECT pg_advisory_xact_lock({SchemaLockId});
         CREATE TABLE IF NOT EXISTS items (
             key        text COLLATE "C" NOT NULL PRIMARY KEY,
             value      text NOT NULL,
