@@ -360,7 +360,8 @@ public sealed class PostgresDurabilityTests(PostgresFixture postgres, ITestOutpu
     }
 
     /// <summary>
-    /// 64 clients write as in the kill test; the server is stopped at once and left down for two seconds while they go
+    /// 64 clients write as in the kill test; once 256 writes are acknowledged (at most 10 s), the server is stopped at
+    /// once and left down for two seconds while they go
     /// on (each backing off a little after a 503), then started again. Requests sent after the stop completed and
     /// answered before the start began all get a 503 problem with Retry-After, and none of them lands; the DataApi
     /// recovers by itself; every acknowledged write and delete is there, read through the same DataApi.
@@ -381,14 +382,19 @@ public sealed class PostgresDurabilityTests(PostgresFixture postgres, ITestOutpu
         var clock = Stopwatch.StartNew();
         try
         {
-            await Task.Delay(TimeSpan.FromSeconds(1.5));
+            // Under load: a DataApi just started opens its connections first, and the machine may be busy.
+            while (writers.Sum(writer => writer.Acknowledged) < 4 * Clients && clock.Elapsed < TimeSpan.FromSeconds(10))
+            {
+                await Task.Delay(50);
+            }
             acknowledgedBefore = writers.Sum(writer => writer.Acknowledged);
             inFlight = writers.Count(writer => writer.IsWaiting);
+            var warmUp = clock.ElapsedMilliseconds;
             outage.Phase = OutagePhase.Stopping;
             clock.Restart();
             await postgres.StopImmediatelyAsync();
             outage.Phase = OutagePhase.Down;
-            Output.WriteLine($"{acknowledgedBefore} writes acknowledged before the stop, {inFlight} clients waiting for an answer at it; "
+            Output.WriteLine($"{acknowledgedBefore} writes acknowledged in {warmUp} ms before the stop, {inFlight} clients waiting for an answer at it; "
                 + $"pg_ctl stop -m immediate took {clock.ElapsedMilliseconds} ms");
             await Task.Delay(TimeSpan.FromSeconds(2));
         }
