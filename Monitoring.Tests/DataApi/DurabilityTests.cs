@@ -6,14 +6,22 @@ using Xunit.Abstractions;
 
 namespace Monitoring.Tests.DataApi;
 
-[Collection(AloneCollection.Name)]
-public sealed class DurabilityTests(ITestOutputHelper output)
+/// <summary>
+/// The DataApi killed with SIGKILL while it writes: every acknowledged write and delete is there after a restart. Each
+/// subclass runs the cases on its own store; the PostgreSQL one also stops the server itself.
+/// </summary>
+public abstract class DurabilityTests(ITestOutputHelper output)
 {
+    protected ITestOutputHelper Output => output;
+
+    /// <summary>The DataApi's settings (HOST and PORT among them) on a fresh, empty store of the subclass's kind.</summary>
+    protected abstract Task<Dictionary<string, string>> CreateEnvironmentAsync(TemporaryDirectory directory);
+
     [Fact]
     public async Task Every_acknowledged_write_and_delete_survives_a_kill_9()
     {
         using var directory = new TemporaryDirectory();
-        var environment = DataApiProcess.OnLoopback(Path.Combine(directory.Path, "data.db"));
+        var environment = await CreateEnvironmentAsync(directory);
 
         var written = new ConcurrentDictionary<string, int>();
         var deleted = new ConcurrentBag<string>();
@@ -69,7 +77,7 @@ public sealed class DurabilityTests(ITestOutputHelper output)
         const int Clients = 64;
         var loadTime = TimeSpan.FromSeconds(2.5);
         using var directory = new TemporaryDirectory();
-        var environment = DataApiProcess.OnLoopback(Path.Combine(directory.Path, "data.db"));
+        var environment = await CreateEnvironmentAsync(directory);
         var writers = Enumerable.Range(0, Clients).Select(client => new LoadWriter(client)).ToArray();
 
         await using (var process = await DataApiProcess.StartReadyAsync(environment))
@@ -94,12 +102,18 @@ public sealed class DurabilityTests(ITestOutputHelper output)
         Assert.True(writers.Sum(writer => writer.Deletes) > 0, "no delete was acknowledged");
 
         await using var restarted = await DataApiProcess.StartReadyAsync(environment);
+        await AssertEveryKeyHoldsWhatWasAcknowledgedAsync(restarted.Client, writers);
+    }
+
+    /// <summary>Reads every key the writers wrote: each holds what its last acknowledged write left, or what a later unanswered one may have left.</summary>
+    protected async Task AssertEveryKeyHoldsWhatWasAcknowledgedAsync(HttpClient client, IEnumerable<LoadWriter> writers)
+    {
         var lost = new ConcurrentBag<string>();
         var keys = writers.SelectMany(writer => writer.Keys).ToList();
         var clock = Stopwatch.StartNew();
         await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (key, cancellationToken) =>
         {
-            using var response = await restarted.Client.GetAsync($"/data/{key.Name}", cancellationToken);
+            using var response = await client.GetAsync($"/data/{key.Name}", cancellationToken);
             Assert.True(response.StatusCode is HttpStatusCode.OK or HttpStatusCode.NotFound, $"GET {key.Name}: {response.StatusCode}");
             JsonElement? found = response.StatusCode == HttpStatusCode.OK
                 ? (await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("value")
@@ -110,7 +124,7 @@ public sealed class DurabilityTests(ITestOutputHelper output)
                     + (key.Unacknowledged.Count > 0 ? $" (or, unanswered, {string.Join(" or ", key.Unacknowledged.Select(Describe))})" : ""));
             }
         });
-        output.WriteLine($"{keys.Count} keys checked after the restart in {clock.ElapsedMilliseconds} ms");
+        output.WriteLine($"{keys.Count} keys checked in {clock.ElapsedMilliseconds} ms");
 
         Assert.True(lost.IsEmpty, $"{lost.Count} of {keys.Count} keys do not hold what their last acknowledged write left:\n{string.Join('\n', lost.Take(5))}");
     }
@@ -126,8 +140,12 @@ public sealed class DurabilityTests(ITestOutputHelper output)
         return text.Length <= 60 ? text : $"{text[..60]}… ({text.Length} characters)";
     }
 
-    /// <summary>One client of the load: writes its own keys, one request at a time, and keeps each key's history.</summary>
-    private sealed class LoadWriter(int client)
+    /// <summary>
+    /// One client of the load: writes its own keys, one request at a time, and keeps each key's history. Given an
+    /// <see cref="Outage"/>, a request both sent and answered while the store is down must get a 503 problem with
+    /// Retry-After, and what it asked must not have landed; after any 503 the writer waits <c>backOff</c>.
+    /// </summary>
+    protected sealed class LoadWriter(int client, Outage? outage = null, TimeSpan backOff = default)
     {
         private readonly Random _random = new(client);
         private readonly List<KeyHistory> _live = [];
@@ -145,6 +163,12 @@ public sealed class DurabilityTests(ITestOutputHelper output)
 
         /// <summary>Requests that got no answer at all (the connection failed).</summary>
         public int Unanswered { get; private set; }
+
+        /// <summary>Requests sent and answered while the store was down (each a 503, or a surprise).</summary>
+        public int DuringOutage { get; private set; }
+
+        /// <summary>Writes and deletes acknowledged that were sent after the store came back.</summary>
+        public int AcknowledgedAfterOutage { get; private set; }
 
         public bool IsWaiting => _waiting;
 
@@ -176,33 +200,61 @@ public sealed class DurabilityTests(ITestOutputHelper output)
         {
             // Values of a few bytes to a few kilobytes, each one a client's only.
             var value = JsonSerializer.SerializeToElement(new { client, operation, padding = new string('p', _random.Next(0, 4096)) });
-            var status = await SendAsync(() => http.PostAsJsonAsync("/data", new { key = key.Name, value }));
-            Settle(key, status, expected, value);
+            var (status, refused) = await SendAsync(key, () => http.PostAsJsonAsync("/data", new { key = key.Name, value }));
+            Settle(key, status, expected, value, refused);
         }
 
         private async Task DeleteAsync(HttpClient http, KeyHistory key)
         {
-            var status = await SendAsync(() => http.DeleteAsync($"/data/{key.Name}"));
-            Settle(key, status, HttpStatusCode.NoContent, null);
+            var (status, refused) = await SendAsync(key, () => http.DeleteAsync($"/data/{key.Name}"));
+            Settle(key, status, HttpStatusCode.NoContent, null, refused);
             if (status == HttpStatusCode.NoContent)
             {
                 Deletes++;
             }
         }
 
-        /// <summary>The status of the answer, or null when none came (the process was killed, the connection reset).</summary>
-        private async Task<HttpStatusCode?> SendAsync(Func<Task<HttpResponseMessage>> send)
+        /// <summary>
+        /// The status of the answer, or null when none came (the process was killed, the connection reset); refused
+        /// when the request was sent after the store was down and answered before it was started again, so that it
+        /// cannot have landed.
+        /// </summary>
+        private async Task<(HttpStatusCode? Status, bool Refused)> SendAsync(KeyHistory key, Func<Task<HttpResponseMessage>> send)
         {
             _waiting = true;
+            var sentWhile = outage?.Phase;
             try
             {
                 using var response = await send();
-                return response.StatusCode;
+                var refused = sentWhile == OutagePhase.Down && outage!.Phase == OutagePhase.Down;
+                if (refused)
+                {
+                    DuringOutage++;
+                    if (response.IsSuccessStatusCode)
+                    {
+                        Surprises.Add($"{key.Name}: {(int)response.StatusCode} while the store was down");
+                    }
+                    else if (response.StatusCode == HttpStatusCode.ServiceUnavailable
+                        && (response.Headers.RetryAfter is null || response.Content.Headers.ContentType?.MediaType != "application/problem+json"))
+                    {
+                        Surprises.Add($"{key.Name}: a 503 while the store was down without Retry-After or not a problem: "
+                            + $"{response.Headers.RetryAfter}, {response.Content.Headers.ContentType}");
+                    }
+                }
+                else if (sentWhile == OutagePhase.Back && response.IsSuccessStatusCode)
+                {
+                    AcknowledgedAfterOutage++;
+                }
+                if (response.StatusCode == HttpStatusCode.ServiceUnavailable && backOff > TimeSpan.Zero)
+                {
+                    await Task.Delay(backOff);
+                }
+                return (response.StatusCode, refused);
             }
             catch (HttpRequestException)
             {
                 Unanswered++;
-                return null;
+                return (null, false);
             }
             finally
             {
@@ -210,7 +262,7 @@ public sealed class DurabilityTests(ITestOutputHelper output)
             }
         }
 
-        private void Settle(KeyHistory key, HttpStatusCode? status, HttpStatusCode expected, JsonElement? value)
+        private void Settle(KeyHistory key, HttpStatusCode? status, HttpStatusCode expected, JsonElement? value, bool refused)
         {
             if (status == expected)
             {
@@ -228,10 +280,13 @@ public sealed class DurabilityTests(ITestOutputHelper output)
                 return;
             }
 
-            // Not acknowledged: it may have landed or not. The key is written no more, so that nothing can land after
-            // a later write to it.
+            // Not acknowledged: it may have landed or not, unless the store was down all along. The key is written no
+            // more, so that nothing can land after a later write to it.
             Unacknowledged++;
-            key.Unacknowledged.Add(value);
+            if (!refused)
+            {
+                key.Unacknowledged.Add(value);
+            }
             _live.Remove(key);
             if (status is { } unexpected && unexpected != HttpStatusCode.ServiceUnavailable)
             {
@@ -241,7 +296,7 @@ public sealed class DurabilityTests(ITestOutputHelper output)
     }
 
     /// <summary>What a key may hold after the restart: its last acknowledged state, or one that was never answered.</summary>
-    private sealed class KeyHistory(string name)
+    protected sealed class KeyHistory(string name)
     {
         public string Name { get; } = name;
 
@@ -255,5 +310,126 @@ public sealed class DurabilityTests(ITestOutputHelper output)
 
         private static bool Same(JsonElement? found, JsonElement? expected) =>
             found is null ? expected is null : expected is not null && JsonElement.DeepEquals(found.Value, expected.Value);
+    }
+}
+
+/// <summary>Where an outage of the store stands, as the test that causes it sets it and the writers read it.</summary>
+public enum OutagePhase
+{
+    Before,
+    Stopping,
+    Down,
+    Starting,
+    Back,
+}
+
+/// <summary>An outage of the store the test causes: <see cref="Phase"/> is Down only from the moment the stop completed until the start begins.</summary>
+public sealed class Outage
+{
+    private volatile int _phase;
+
+    public OutagePhase Phase
+    {
+        get => (OutagePhase)_phase;
+        set => _phase = (int)value;
+    }
+}
+
+/// <summary>The cases on SQLite: a fresh database file per test.</summary>
+[Collection(AloneCollection.Name)]
+public sealed class SqliteDurabilityTests(ITestOutputHelper output) : DurabilityTests(output)
+{
+    protected override Task<Dictionary<string, string>> CreateEnvironmentAsync(TemporaryDirectory directory) =>
+        Task.FromResult(DataApiProcess.OnLoopback(Path.Combine(directory.Path, "data.db")));
+}
+
+/// <summary>
+/// The cases on a real PostgreSQL, one server for the class and the items table dropped before each test; and the
+/// server itself stopped at once (<c>pg_ctl stop -m immediate</c>: no checkpoint, the sessions killed) under the writers,
+/// then started again under the same DataApi.
+/// </summary>
+[Collection(AloneCollection.Name)]
+public sealed class PostgresDurabilityTests(PostgresFixture postgres, ITestOutputHelper output) : DurabilityTests(output), IClassFixture<PostgresFixture>
+{
+    protected override async Task<Dictionary<string, string>> CreateEnvironmentAsync(TemporaryDirectory directory)
+    {
+        await postgres.ExecuteAsync("DROP TABLE IF EXISTS items");
+        var environment = DataApiProcess.OnLoopback(Path.Combine(directory.Path, "unused.db"));
+        environment["ConnectionStrings__data"] = postgres.ConnectionString;
+        return environment;
+    }
+
+    /// <summary>
+    /// 64 clients write as in the kill test; once 256 writes are acknowledged (at most 10 s), the server is stopped at
+    /// once and left down for two seconds while they go
+    /// on (each backing off a little after a 503), then started again. Requests sent after the stop completed and
+    /// answered before the start began all get a 503 problem with Retry-After, and none of them lands; the DataApi
+    /// recovers by itself; every acknowledged write and delete is there, read through the same DataApi.
+    /// </summary>
+    [Fact]
+    public async Task Every_acknowledged_write_and_delete_survives_an_immediate_stop_of_the_server_and_writes_meanwhile_get_503()
+    {
+        const int Clients = 64;
+        using var directory = new TemporaryDirectory();
+        var environment = await CreateEnvironmentAsync(directory);
+        var outage = new Outage();
+        var writers = Enumerable.Range(0, Clients).Select(client => new LoadWriter(client, outage, TimeSpan.FromMilliseconds(20))).ToArray();
+
+        await using var process = await DataApiProcess.StartReadyAsync(environment);
+        using var finished = new CancellationTokenSource();
+        var running = writers.Select(writer => Task.Run(() => writer.WriteUntilKilledAsync(process.Client, finished.Token))).ToArray();
+        int acknowledgedBefore, inFlight;
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            // Under load: a DataApi just started opens its connections first, and the machine may be busy.
+            while (writers.Sum(writer => writer.Acknowledged) < 4 * Clients && clock.Elapsed < TimeSpan.FromSeconds(10))
+            {
+                await Task.Delay(50);
+            }
+            acknowledgedBefore = writers.Sum(writer => writer.Acknowledged);
+            inFlight = writers.Count(writer => writer.IsWaiting);
+            var warmUp = clock.ElapsedMilliseconds;
+            outage.Phase = OutagePhase.Stopping;
+            clock.Restart();
+            await postgres.StopImmediatelyAsync();
+            outage.Phase = OutagePhase.Down;
+            Output.WriteLine($"{acknowledgedBefore} writes acknowledged in {warmUp} ms before the stop, {inFlight} clients waiting for an answer at it; "
+                + $"pg_ctl stop -m immediate took {clock.ElapsedMilliseconds} ms");
+            await Task.Delay(TimeSpan.FromSeconds(2));
+        }
+        finally
+        {
+            outage.Phase = OutagePhase.Starting;
+            clock.Restart();
+            await postgres.StartAsync();
+            outage.Phase = OutagePhase.Back;
+        }
+        Output.WriteLine($"pg_ctl start (crash recovery) took {clock.ElapsedMilliseconds} ms");
+
+        // The same DataApi, not restarted, acknowledges writes again within seconds.
+        clock.Restart();
+        while (writers.Sum(writer => writer.AcknowledgedAfterOutage) < Clients && clock.Elapsed < TimeSpan.FromSeconds(10)
+            && writers.Any(writer => writer.Unanswered == 0))
+        {
+            await Task.Delay(50);
+        }
+        var recovery = clock.ElapsedMilliseconds;
+        await finished.CancelAsync();
+        await Task.WhenAll(running);
+        var duringOutage = writers.Sum(writer => writer.DuringOutage);
+        var acknowledgedAfter = writers.Sum(writer => writer.AcknowledgedAfterOutage);
+        Output.WriteLine($"{duringOutage} requests sent and answered while the server was down; {acknowledgedAfter} writes acknowledged "
+            + $"after it was back, the first {Clients} within {recovery} ms; {writers.Sum(writer => writer.Unanswered)} requests never answered");
+
+        var surprises = writers.SelectMany(writer => writer.Surprises).ToList();
+        Assert.True(surprises.Count == 0, $"answers no client could expect:\n{string.Join('\n', surprises.Take(5))}");
+        Assert.False(process.HasExited, "the DataApi exited");
+        Assert.True(acknowledgedBefore >= Clients, "fewer writes were acknowledged before the stop than there are clients: it tests little");
+        Assert.True(duringOutage >= Clients, $"only {duringOutage} requests were sent and answered while the server was down");
+        Assert.True(acknowledgedAfter >= Clients, $"only {acknowledgedAfter} writes were acknowledged after the server was back");
+        Assert.True(writers.Sum(writer => writer.Deletes) > 0, "no delete was acknowledged");
+
+        await AssertEveryKeyHoldsWhatWasAcknowledgedAsync(process.Client, writers);
     }
 }

@@ -61,6 +61,12 @@ public sealed class PostgresFixture : IAsyncLifetime
     /// <summary>A fast shutdown: every session is ended and the server stops listening.</summary>
     public Task StopAsync() => RunAsPostgresAsync("pg_ctl", ["stop", "-w", "-t", "60", "-D", Data, "-m", "fast"]);
 
+    /// <summary>
+    /// An immediate shutdown, as of a crash: the server processes are killed without a checkpoint (the next start
+    /// recovers from the WAL); what was only in shared memory, not yet written to the WAL files, is gone.
+    /// </summary>
+    public Task StopImmediatelyAsync() => RunAsPostgresAsync("pg_ctl", ["stop", "-w", "-t", "60", "-D", Data, "-m", "immediate"]);
+
     /// <summary>Runs a statement on the class's database, on a connection of its own (not pooled: the server may have restarted).</summary>
     public async Task ExecuteAsync(string sql)
     {
@@ -75,7 +81,7 @@ public sealed class PostgresFixture : IAsyncLifetime
         NpgsqlConnection.ClearAllPools();
         try
         {
-            await RunAsPostgresAsync("pg_ctl", ["stop", "-w", "-t", "30", "-D", Data, "-m", "immediate"]);
+            await StopImmediatelyAsync();
         }
         catch (InvalidOperationException)
         {
