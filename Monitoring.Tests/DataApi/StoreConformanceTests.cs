@@ -224,4 +224,46 @@ public sealed class PostgresStoreConformanceTests(PostgresFixture postgres) : St
     [Fact]
     public Task With_the_server_stopped_requests_get_503_and_the_service_recovers_when_it_is_back() =>
         AssertStoreDownAnswers503AndRecoversAsync();
+
+    [Fact]
+    public async Task Concurrent_writes_share_transactions()
+    {
+        // Every transaction that writes takes a transaction id, and txid_current() takes one itself.
+        var before = await postgres.QueryAsync<long>("SELECT txid_current()");
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 50).Select(i => PostAsync($"shared-{i}", $"{i}")));
+
+        var transactions = await postgres.QueryAsync<long>("SELECT txid_current()") - before - 1;
+        Assert.All(responses, response => Assert.Equal(HttpStatusCode.Created, response.StatusCode));
+        Assert.InRange(transactions, 1, 25);
+    }
+
+    [Fact]
+    public async Task A_write_the_database_refuses_fails_alone_among_the_writes_it_was_sent_with()
+    {
+        // A statement error (class 22) for one key only. Sent with 49 others at once it shares a batch with some of them
+        // (Concurrent_writes_share_transactions): that batch fails, and every other write of it must still land.
+        await postgres.ExecuteAsync("""
+            CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF NEW.key = 'poison' THEN RAISE EXCEPTION 'refused' USING ERRCODE = '22000'; END IF;
+                RETURN NEW;
+            END $$;
+            CREATE TRIGGER refuse_poison BEFORE INSERT ON items FOR EACH ROW EXECUTE FUNCTION refuse_poison();
+            """);
+        try
+        {
+            var keys = Enumerable.Range(0, 50).Select(i => i == 25 ? "poison" : $"good-{i}").ToList();
+            var responses = await Task.WhenAll(keys.Select(key => PostAsync(key, "1")));
+
+            var statuses = keys.Zip(responses, (key, response) => (key, response.StatusCode)).ToList();
+            Assert.Equal(HttpStatusCode.InternalServerError, statuses.Single(status => status.key == "poison").StatusCode);
+            Assert.All(statuses.Where(status => status.key != "poison"), status => Assert.Equal(HttpStatusCode.Created, status.StatusCode));
+            Assert.Equal(49L, await postgres.QueryAsync<long>("SELECT count(*) FROM items"));
+        }
+        finally
+        {
+            await postgres.ExecuteAsync("DROP TRIGGER refuse_poison ON items; DROP FUNCTION refuse_poison();");
+        }
+    }
 }
