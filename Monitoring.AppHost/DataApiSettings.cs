@@ -15,7 +15,7 @@ public enum DataStore
 
 /// <summary>
 /// The DataApi's store and replica count: <c>Monitoring:Store</c> (<c>SQLite</c>, the default, or <c>Postgres</c>)
-/// and <c>Monitoring:Replicas</c> (1, the default, to <see cref="MaxReplicas"/>).
+/// and <c>Monitoring:Replicas</c> (1, the default, to <see cref="MaxReplicas"/>; above 1 only on PostgreSQL).
 /// </summary>
 public sealed record DataApiSettings(DataStore Store, int Replicas)
 {
@@ -41,6 +41,13 @@ public sealed record DataApiSettings(DataStore Store, int Replicas)
             && (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out replicas) || replicas is < 1 or > MaxReplicas))
         {
             throw new AppHostSettingException($"{ReplicasSettingName} must be a whole number from 1 to {MaxReplicas} (got '{text}').");
+        }
+        if (store == DataStore.Sqlite && replicas > 1)
+        {
+            // Each replica would open the one SQLite file with a writer of its own: they would queue on its write lock,
+            // and no second machine could reach the file. Replicas share a database server.
+            throw new AppHostSettingException(
+                $"{ReplicasSettingName} above 1 needs {StoreSettingName}=Postgres: replicas cannot share the SQLite file (got {replicas}).");
         }
         return new DataApiSettings(store, replicas);
     }

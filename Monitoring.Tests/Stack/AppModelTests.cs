@@ -239,6 +239,7 @@ public sealed class AppModelTests(AppModelTests.Models models) : IClassFixture<A
     [InlineData("--Monitoring:Replicas=0", "Monitoring:Replicas must be a whole number from 1 to 16 (got '0').")]
     [InlineData("--Monitoring:Replicas=17", "Monitoring:Replicas must be a whole number from 1 to 16 (got '17').")]
     [InlineData("--Monitoring:Replicas=two", "Monitoring:Replicas must be a whole number from 1 to 16 (got 'two').")]
+    [InlineData("--Monitoring:Replicas=3", "Monitoring:Replicas above 1 needs Monitoring:Store=Postgres: replicas cannot share the SQLite file (got 3).")]
     [InlineData("--Monitoring:StackMode=Kubernetes", "Monitoring:StackMode must be Auto, Containers or LocalProcesses (got 'Kubernetes').")]
     public void A_bad_setting_fails_the_start_with_one_line_naming_it(string setting, string message)
     {
