@@ -34,6 +34,8 @@ public sealed class BenchOptionsTests
     [InlineData("host")]
     [InlineData("METRICS_ENABLED")]
     [InlineData("DATA_PATH")]
+    [InlineData("ConnectionStrings__data")]
+    [InlineData("DATA_STORE")]
     [InlineData("ASPNETCORE_URLS")]
     [InlineData("ASPNETCORE_ENVIRONMENT")]
     [InlineData("OTEL_EXPORTER_OTLP_ENDPOINT")]
@@ -76,6 +78,22 @@ public sealed class BenchOptionsTests
     }
 
     [Fact]
+    public void The_data_path_run_can_be_narrowed_to_variants_scenarios_and_replica_counts()
+    {
+        var all = BenchOptions.Parse(["--data-path"]);
+        var narrowed = BenchOptions.Parse(["--data-path", "--variants", "dataapi-postgres, postgres", "--scenarios", "post-replace,get-random", "--replicas", "3,1,2"]);
+
+        Assert.Null(all.Variants);
+        Assert.Null(all.Scenarios);
+        Assert.Empty(all.Replicas);
+        Assert.True(all.WantsVariant("dataapi-postgres"));
+        Assert.Equal(["dataapi-postgres", "postgres"], narrowed.Variants);
+        Assert.False(narrowed.WantsVariant("bare"));
+        Assert.Equal(["post-replace", "get-random"], narrowed.Scenarios);
+        Assert.Equal([1, 2, 3], narrowed.Replicas);
+    }
+
+    [Fact]
     public void The_metrics_cost_run_is_unchanged_by_the_data_path_options()
     {
         var options = BenchOptions.Parse(["--smoke"]);
@@ -90,6 +108,11 @@ public sealed class BenchOptionsTests
     [InlineData("--levels", "1,x")]
     [InlineData("--levels", ",")]
     [InlineData("--seed-via", "ftp")]
+    [InlineData("--variants", "dataapi,sqlite")]
+    [InlineData("--variants", ",")]
+    [InlineData("--scenarios", "get")]
+    [InlineData("--replicas", "0")]
+    [InlineData("--replicas", "9")]
     public void A_bad_data_path_option_is_refused(string option, string value) =>
         Assert.Throws<ArgumentException>(() => BenchOptions.Parse(["--data-path", option, value]));
 }

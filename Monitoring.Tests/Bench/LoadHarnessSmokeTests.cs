@@ -6,7 +6,9 @@ namespace Monitoring.Tests.Bench;
 /// <summary>
 /// The load harness in --smoke mode (1 s windows, a small scrape and growth step; two rounds, each on fresh processes)
 /// against this configuration's build outputs: not a measurement, only proof that the harness still runs end to end.
-/// The data-path suite's smoke run likewise: a thousand items, one connection count, 1 s windows, no PostgreSQL.
+/// The data-path suite's smoke run likewise: a thousand items, one connection count, 1 s windows, no PostgreSQL; and
+/// once more with PostgreSQL (<c>./test.sh</c> installs it), narrowed to the variants and scenarios that exercise
+/// pgbench and the DataApi on PostgreSQL, as one process and as two.
 /// </summary>
 [Collection(AloneCollection.Name)]
 public sealed class LoadHarnessSmokeTests
@@ -101,6 +103,56 @@ public sealed class LoadHarnessSmokeTests
         }
         Assert.Contains(lines, line => line.StartsWith("- PostgreSQL: skipped", StringComparison.Ordinal));
         Assert.Contains(lines, line => line.StartsWith("- Seeding, dataapi: 1,000 items", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Data_path_smoke_run_with_postgres_reports_the_dataapi_on_postgres_and_its_cpu_split()
+    {
+        using var output = new TemporaryDirectory();
+        using var harness = CapturedProcess.Start(
+            RepositoryPaths.BuildOutput("bench/Monitoring.LoadBench"),
+            new Dictionary<string, string>(),
+            [],
+            "--data-path", "--smoke", "--postgres", "--variants", "bare,postgres,dataapi-postgres", "--scenarios", "get-random,post-replace", "--replicas", "1,2",
+            "--configuration", RepositoryPaths.Configuration, "--root", RepositoryPaths.Root, "--output", output.Path);
+
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120)))
+        {
+            try
+            {
+                await harness.Process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                harness.Process.Kill(entireProcessTree: true);
+                Assert.Fail("The data-path smoke run with PostgreSQL did not finish within 120 s:" + Environment.NewLine + harness.Output);
+            }
+        }
+        Assert.True(harness.Process.ExitCode == 0, $"Exit code {harness.Process.ExitCode}:{Environment.NewLine}{harness.Output}");
+
+        var lines = await File.ReadAllLinesAsync(Assert.Single(Directory.GetFiles(output.Path, "datapath-*.md")));
+        foreach (var scenario in (string[])["get-random c16", "post-replace c16"])
+        {
+            foreach (var variant in (string[])["bare", "postgres", "dataapi-postgres", "dataapi-postgres-x2"])
+            {
+                var cells = Assert.Single(lines, line => line.StartsWith($"| {scenario} | {variant} |", StringComparison.Ordinal)).Split('|', StringSplitOptions.TrimEntries);
+                Assert.True(Number(cells[3]) > 0, $"req/s of {variant} in {scenario}: {string.Join('|', cells)}");
+                Assert.True(Number(cells[6].Split(' ')[0]) > 0, $"CPU per request of {variant} in {scenario}: {string.Join('|', cells)}");
+                if (variant.StartsWith("dataapi-postgres", StringComparison.Ordinal))
+                {
+                    // | … | CPU µs/request | of which DataApi + PostgreSQL: both shares counted.
+                    var split = cells[7].Split(" + ");
+                    Assert.True(Number(split[0]) > 0 && Number(split[1]) > 0, $"CPU split of {variant} in {scenario}: {cells[7]}");
+                }
+            }
+            // The ratio row: DataApi on PG / pgbench req/s, its own CPU / bare's, PostgreSQL's µs/request.
+            var ratio = Assert.Single(lines, line => line.StartsWith($"| {scenario} | ", StringComparison.Ordinal) && line.Contains('×', StringComparison.Ordinal))
+                .Split('|', StringSplitOptions.TrimEntries);
+            Assert.True(Number(ratio[6].TrimEnd('×')) > 0 && Number(ratio[7].TrimEnd('×')) > 0 && Number(ratio[8]) > 0, string.Join('|', ratio));
+            Assert.Single(lines, line => line.StartsWith($"| 2 | {scenario} | ", StringComparison.Ordinal));
+        }
+        Assert.Contains(lines, line => line.StartsWith("- post-replace c16: DataApi on PostgreSQL / pgbench upsert", StringComparison.Ordinal));
+        Assert.Contains(lines, line => line.StartsWith("- Seeding, dataapi-postgres: 1,000 items", StringComparison.Ordinal));
     }
 
     private static double Number(string cell) =>

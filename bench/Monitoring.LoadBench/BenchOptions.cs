@@ -44,6 +44,30 @@ internal sealed record BenchOptions
     /// <summary>The folder of PostgreSQL's initdb, postgres and pgbench; found under /usr/lib/postgresql when not given.</summary>
     public string? PostgresBin { get; init; }
 
+    /// <summary><c>--variants</c>: the data-path variants to run (null: every one there is).</summary>
+    public IReadOnlyList<string>? Variants { get; init; }
+
+    /// <summary><c>--scenarios</c>: the data-path scenarios to run (null: every one).</summary>
+    public IReadOnlyList<string>? Scenarios { get; init; }
+
+    /// <summary>
+    /// <c>--replicas 1,2,3</c>: also run the DataApi on PostgreSQL as N processes sharing its database, the load split
+    /// over them (empty: only the one process of <c>dataapi-postgres</c>).
+    /// </summary>
+    public IReadOnlyList<int> Replicas { get; init; } = [];
+
+    /// <summary>The names <c>--variants</c> takes.</summary>
+    public static readonly string[] DataPathVariantNames = ["dataapi", "bare", "postgres", "dataapi-postgres"];
+
+    /// <summary>The names <c>--scenarios</c> takes.</summary>
+    public static readonly string[] DataPathScenarioNames = ["get-hot", "get-random", "post-new", "post-replace", "mix-90-10"];
+
+    /// <summary>The most DataApi processes <c>--replicas</c> may start.</summary>
+    public const int MaxReplicas = 8;
+
+    /// <summary>Whether the data-path run includes this variant (<c>--variants</c>).</summary>
+    public bool WantsVariant(string name) => Variants is null || Variants.Contains(name);
+
     /// <summary>
     /// Environment variables every server gets in addition to its variant's (<c>--server-env NAME=VALUE</c>, repeatable):
     /// runtime settings. Names the harness sets or drops itself are refused, and so is a name given twice.
@@ -57,7 +81,8 @@ internal sealed record BenchOptions
                              [--skip-peers] [--processes N] [--seed N] [--server-env NAME=VALUE]...
         Monitoring.LoadBench --data-path [--smoke] [--rounds N] [--window SECONDS] [--warmup SECONDS] [--connections N]
                              [--items N] [--seed-via auto|http|file] [--levels 1,16,64] [--skip-postgres | --postgres]
-                             [--postgres-bin DIR] [--configuration ...] [--root ...] [--output ...] [--seed N] [--server-env ...]
+                             [--postgres-bin DIR] [--variants dataapi,bare,postgres,dataapi-postgres]
+                             [--scenarios get-hot,get-random,post-new,post-replace,mix-90-10] [--replicas 1,2,3] [--configuration ...] [--root ...] [--output ...] [--seed N] [--server-env ...]
         Build first: dotnet build -c Release (the harness runs the servers from that configuration's build output).
         """;
 
@@ -85,10 +110,13 @@ internal sealed record BenchOptions
                 "--smoke" or "--data-path" => options,
                 "--items" => options with { Items = Math.Max(1, NextInt()) },
                 "--seed-via" => options with { SeedVia = ParseSeedVia(Next()) },
-                "--levels" => options with { Levels = ParseLevels(Next()) },
+                "--levels" => options with { Levels = ParseCounts("--levels", Next()) },
                 "--skip-postgres" => options with { SkipPostgres = true },
                 "--postgres" => options with { SkipPostgres = false },
                 "--postgres-bin" => options with { PostgresBin = Next() },
+                "--variants" => options with { Variants = ParseNames("--variants", Next(), DataPathVariantNames) },
+                "--scenarios" => options with { Scenarios = ParseNames("--scenarios", Next(), DataPathScenarioNames) },
+                "--replicas" => options with { Replicas = ParseReplicas(Next()) },
                 "--rounds" => options with { Rounds = Math.Max(1, NextInt()) },
                 "--window" => options with { WindowSeconds = Math.Max(1, NextInt()) },
                 "--warmup" => options with { WarmupSeconds = NextInt() },
@@ -123,15 +151,31 @@ internal sealed record BenchOptions
         _ => throw new ArgumentException($"--seed-via must be auto, http or file, not '{text}'."),
     };
 
-    private static int[] ParseLevels(string text)
+    private static int[] ParseCounts(string option, string text)
     {
         var levels = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
             .Select(part => int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var level) && level > 0
                 ? level
-                : throw new ArgumentException($"--levels needs positive whole numbers separated by commas, not '{text}'."))
+                : throw new ArgumentException($"{option} needs positive whole numbers separated by commas, not '{text}'."))
             .Distinct()
             .ToArray();
-        return levels.Length > 0 ? levels : throw new ArgumentException("--levels needs at least one connection count.");
+        return levels.Length > 0 ? levels : throw new ArgumentException($"{option} needs at least one count.");
+    }
+
+    private static string[] ParseNames(string option, string text, string[] known)
+    {
+        var names = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Distinct().ToArray();
+        return names.Length > 0 && names.All(known.Contains)
+            ? names
+            : throw new ArgumentException($"{option} needs one or more of {string.Join(", ", known)} separated by commas, not '{text}'.");
+    }
+
+    private static int[] ParseReplicas(string text)
+    {
+        var counts = ParseCounts("--replicas", text);
+        return counts.All(count => count <= MaxReplicas)
+            ? counts.Order().ToArray()
+            : throw new ArgumentException($"--replicas takes process counts from 1 to {MaxReplicas}, not '{text}'.");
     }
 
     private static IReadOnlyList<KeyValuePair<string, string>> WithSetting(IReadOnlyList<KeyValuePair<string, string>> settings, string text)

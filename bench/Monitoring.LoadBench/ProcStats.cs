@@ -104,6 +104,9 @@ internal static class ProcStats
         return kilobytes * 1024;
     }
 
+    /// <summary>The process's state letter (R, S, D, Z …).</summary>
+    public static char State(int pid) => Fields(pid)[0][0];
+
     /// <summary>The fields of /proc/&lt;pid&gt;/stat after the command name: [0] is the state (field 3), [1] the parent (field 4).</summary>
     private static string[] Fields(int pid)
     {

@@ -9,7 +9,7 @@ namespace Monitoring.LoadBench;
 internal sealed class ServerProcess : IAsyncDisposable
 {
     private static readonly string[] InheritedPrefixesToDrop = ["ASPNETCORE_", "DOTNET_URLS", "OTEL_", "HTTP_PORTS", "HTTPS_PORTS"];
-    private static readonly string[] SetHere = ["HOST", "PORT", Variant.DataPathVariable, Variant.MetricsEnabledVariable];
+    private static readonly string[] SetHere = ["HOST", "PORT", Variant.DataPathVariable, Variant.MetricsEnabledVariable, Variant.ConnectionStringVariable, Variant.DataStoreVariable];
     private static readonly ConcurrentDictionary<ServerProcess, byte> Running = new();
     private readonly Process _process;
     private readonly OutputTail _output = new();

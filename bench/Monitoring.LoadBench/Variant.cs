@@ -19,7 +19,12 @@ internal sealed record Variant(
     /// <summary>The data-path suite's DataApi: as shipped, metrics on.</summary>
     public const string DataPathDataApi = "dataapi";
 
+    /// <summary>The data-path suite's DataApi on the harness's PostgreSQL (one process; more with <c>--replicas</c>).</summary>
+    public const string DataPathDataApiPostgres = "dataapi-postgres";
+
     public const string DataPathVariable = "DATA_PATH";
+    public const string ConnectionStringVariable = "ConnectionStrings__data";
+    public const string DataStoreVariable = "DATA_STORE";
     public const string MetricsEnabledVariable = "METRICS_ENABLED";
 
     /// <summary>The JSON value of the benchmark item, the same in every variant.</summary>
@@ -53,6 +58,17 @@ internal sealed record Variant(
             {
                 [DataPathVariable] = Path.Combine(dataDirectory, name + ".db"),
                 [MetricsEnabledVariable] = metricsEnabled ? "true" : "false",
+            },
+            IsDataApi: true);
+
+    /// <summary>The DataApi as shipped (metrics on) with the PostgreSQL store on <paramref name="connectionString"/>.</summary>
+    public static Variant DataApiOnPostgres(RepositoryLayout layout, string name, string description, string connectionString) =>
+        new(name, description, layout.DataApiAssembly, [],
+            new Dictionary<string, string>
+            {
+                [ConnectionStringVariable] = connectionString,
+                [DataStoreVariable] = "postgres",
+                [MetricsEnabledVariable] = "true",
             },
             IsDataApi: true);
 

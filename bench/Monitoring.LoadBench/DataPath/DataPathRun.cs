@@ -5,8 +5,9 @@ namespace Monitoring.LoadBench.DataPath;
 
 /// <summary>
 /// The data-path suite: the DataApi, bare Kestrel with the same routes from memory and, when installed, PostgreSQL
-/// under pgbench, each seeded with the same items and warmed up, then every scenario × variant measured once per
-/// round in an order shuffled every round.
+/// under pgbench and the DataApi on that PostgreSQL (one process, and N with <c>--replicas</c>), each seeded with the
+/// same items and warmed up, then every scenario × variant measured once per round in an order shuffled every round.
+/// <c>--variants</c> and <c>--scenarios</c> narrow the run.
 /// </summary>
 internal static class DataPathRun
 {
@@ -22,22 +23,39 @@ internal static class DataPathRun
         var loadBefore = Tools.LoadAverage();
         var seeding = new List<string>();
         var targets = new List<IDataPathTarget>();
+        // Shared by several targets, stopped after them: the DataApi processes on PostgreSQL, then PostgreSQL.
+        var shared = new List<IAsyncDisposable>();
         var window = 0;
         try
         {
-            var dataApi = await StartSeededDataApiAsync(layout, options, dataDirectory, seeding, log);
-            targets.Add(new HttpTarget(dataApi, options));
+            if (options.WantsVariant(Variant.DataPathDataApi))
+            {
+                var dataApi = await StartSeededDataApiAsync(layout, options, dataDirectory, seeding, log);
+                targets.Add(new HttpTarget(dataApi, options));
+            }
 
-            var bare = await ServerProcess.StartReadyAsync(Variant.DataPathBare(layout), options, TimeSpan.FromSeconds(60));
-            targets.Add(new HttpTarget(bare, options));
             var stopwatch = Stopwatch.StartNew();
-            await DataSeeder.PostAsync(bare.BaseUrl, 0, options.Items);
-            await bare.SeedAsync();
-            seeding.Add(Invariant($"bare: {options.Items:N0} items over HTTP ({DataSeeder.HttpConnections} connections) in {stopwatch.Elapsed.TotalSeconds:F1} s."));
-            log.WriteLine(seeding[^1]);
+            if (options.WantsVariant(Variant.Bare))
+            {
+                var bare = await ServerProcess.StartReadyAsync(Variant.DataPathBare(layout), options, TimeSpan.FromSeconds(60));
+                targets.Add(new HttpTarget(bare, options));
+                await DataSeeder.PostAsync(bare.BaseUrl, 0, options.Items);
+                await bare.SeedAsync();
+                seeding.Add(Invariant($"bare: {options.Items:N0} items over HTTP ({DataSeeder.HttpConnections} connections) in {stopwatch.Elapsed.TotalSeconds:F1} s."));
+                log.WriteLine(seeding[^1]);
+            }
 
+            // The DataApi on PostgreSQL: one process for dataapi-postgres (and --replicas 1), as many as the most replicas.
+            var replicaCounts = options.Replicas
+                .Concat(options.WantsVariant(Variant.DataPathDataApiPostgres) ? [1] : [])
+                .Distinct().Order().ToList();
+            var wantsPgbench = options.WantsVariant(PostgresTarget.VariantName);
             string postgres;
-            if (options.SkipPostgres)
+            if (!wantsPgbench && replicaCounts.Count == 0)
+            {
+                postgres = "not run (--variants).";
+            }
+            else if (options.SkipPostgres)
             {
                 postgres = options.Smoke
                     ? "skipped: the smoke run leaves PostgreSQL out (add --postgres to include it)."
@@ -45,17 +63,27 @@ internal static class DataPathRun
             }
             else if (PostgresServer.FindBin(options.PostgresBin, out var reason) is not { } bin)
             {
-                postgres = $"skipped: {reason}; the DataApi / PostgreSQL columns stay empty.";
+                postgres = $"skipped: {reason}; the PostgreSQL rows and columns stay empty.";
             }
             else
             {
-                var server = await PostgresServer.StartAsync(bin, options);
-                targets.Add(new PostgresTarget(server, options));
-                stopwatch.Restart();
-                await server.SeedAsync(options.Items);
-                seeding.Add(Invariant($"postgres: {options.Items:N0} items in one INSERT … SELECT from generate_series, then VACUUM ANALYZE and CHECKPOINT, in {stopwatch.Elapsed.TotalSeconds:F1} s."));
-                log.WriteLine(seeding[^1]);
-                postgres = $"{server.Version} from {bin}, a fresh cluster in a temporary folder (initdb --no-locale -E UTF8), port {server.Port.ToString(CultureInfo.InvariantCulture)} on 127.0.0.1, synchronous_commit=on, fsync=on, everything else default.";
+                var processes = replicaCounts.Count == 0 ? 0 : replicaCounts[^1];
+                var server = await PostgresServer.StartAsync(bin, options, processes);
+                shared.Add(server);
+                if (wantsPgbench)
+                {
+                    targets.Add(new PostgresTarget(server, options));
+                    stopwatch.Restart();
+                    await server.SeedAsync(options.Items);
+                    seeding.Add(Invariant($"postgres: {options.Items:N0} items in one INSERT … SELECT from generate_series, then VACUUM ANALYZE and CHECKPOINT, in {stopwatch.Elapsed.TotalSeconds:F1} s."));
+                    log.WriteLine(seeding[^1]);
+                }
+                if (processes > 0)
+                {
+                    var servers = await StartSeededDataApisOnPostgresAsync(layout, options, server, processes, seeding, shared, log);
+                    targets.AddRange(replicaCounts.Select(count => new DataApiPostgresTarget(servers.Take(count).ToList(), server, options)));
+                }
+                postgres = $"{server.Version} from {bin}, a fresh cluster in a temporary folder (initdb --no-locale -E UTF8), port {server.Port.ToString(CultureInfo.InvariantCulture)} on 127.0.0.1, synchronous_commit=on, fsync=on, max_connections={server.MaxConnections.ToString(CultureInfo.InvariantCulture)}, everything else default; pgbench on its database `postgres`, the DataApi on its own role and database `{PostgresServer.DataApiDatabase}`.";
             }
             log.WriteLine("PostgreSQL: " + postgres);
 
@@ -63,7 +91,10 @@ internal static class DataPathRun
             {
                 // Every scenario in turn, so that the JIT has tiered up the write path as well as the read path.
                 var seconds = Math.Max(1, options.WarmupSeconds / DataPathScenario.All.Count);
-                foreach (var target in targets)
+                // The DataApi processes on PostgreSQL are shared between the replica counts: the target with all of
+                // them warms them all up, each under its share of the connections.
+                var mostReplicas = targets.OfType<DataApiPostgresTarget>().Select(target => target.Replicas).DefaultIfEmpty(0).Max();
+                foreach (var target in targets.Where(target => target is not DataApiPostgresTarget replicas || replicas.Replicas == mostReplicas))
                 {
                     foreach (var scenario in DataPathScenario.All)
                     {
@@ -83,6 +114,10 @@ internal static class DataPathRun
             log.Write(DataPathMarkdown.ResultsTable(summaries));
             log.WriteLine();
             log.Write(DataPathMarkdown.RatioTable(summaries));
+            log.WriteLine();
+            log.Write(DataPathMarkdown.Goals(summaries));
+            log.WriteLine();
+            log.Write(DataPathMarkdown.ReplicaTable(summaries));
             var errors = samples.Any(sample => sample.Errors > 0);
             return (report, stoppedBecause is not null ? 4 : errors ? 3 : 0);
         }
@@ -91,6 +126,10 @@ internal static class DataPathRun
             foreach (var target in targets)
             {
                 await target.DisposeAsync();
+            }
+            foreach (var resource in shared)
+            {
+                await resource.DisposeAsync();
             }
         }
     }
@@ -103,7 +142,7 @@ internal static class DataPathRun
         var samples = new List<DataPathSample>();
         for (var round = 1; round <= options.Rounds; round++)
         {
-            var order = cases.SelectMany(testCase => targets.Select(target => (testCase, target))).ToArray();
+            var order = cases.SelectMany(testCase => targets.Where(target => target.Runs(testCase)).Select(target => (testCase, target))).ToArray();
             random.Shuffle(order);
             foreach (var (testCase, target) in order)
             {
@@ -120,7 +159,7 @@ internal static class DataPathRun
                     return (samples, $"stopped in round {round} of {options.Rounds}, {round - 1} complete rounds kept: {exception.Message.Split(Environment.NewLine)[0]}");
                 }
                 samples.Add(sample);
-                log.WriteLine(Invariant($"round {round}/{options.Rounds} {sample.Case,-17} {sample.Variant,-8} {sample.RequestsPerSecond,9:N0} req/s  p50 {sample.P50Microseconds,8:N0} µs  p99 {sample.P99Microseconds,8:N0} µs  {sample.CpuMicrosecondsPerRequest,7:F1} µs CPU/request  errors {sample.Errors}"));
+                log.WriteLine(Invariant($"round {round}/{options.Rounds} {sample.Case,-17} {sample.Variant,-16} {sample.RequestsPerSecond,9:N0} req/s  p50 {sample.P50Microseconds,8:N0} µs  p99 {sample.P99Microseconds,8:N0} µs  {sample.CpuMicrosecondsPerRequest,7:F1} µs CPU/request  errors {sample.Errors}"));
             }
         }
 #pragma warning restore CA5394
@@ -181,6 +220,58 @@ internal static class DataPathRun
             }
             throw;
         }
+    }
+
+    /// <summary>
+    /// The DataApi on PostgreSQL, <paramref name="processes"/> of them on its own database: the first creates the table
+    /// and is seeded like <c>dataapi</c> (over HTTP as <c>--seed-via</c> says, the rest straight into the table with
+    /// SQL), then VACUUM ANALYZE and a checkpoint, then the others start on the seeded table.
+    /// </summary>
+    private static async Task<IReadOnlyList<ServerProcess>> StartSeededDataApisOnPostgresAsync(
+        RepositoryLayout layout, BenchOptions options, PostgresServer database, int processes, List<string> seeding, List<IAsyncDisposable> shared, TextWriter log)
+    {
+        var connectionString = await database.CreateDataApiDatabaseAsync();
+        var servers = new List<ServerProcess>();
+        for (var index = 0; index < processes; index++)
+        {
+            var variant = Variant.DataApiOnPostgres(layout, index == 0 ? Variant.DataPathDataApiPostgres : Invariant($"{Variant.DataPathDataApiPostgres}-{index + 1}"),
+                "The DataApi as shipped (metrics on), Production, on PostgreSQL", connectionString);
+            var server = await ServerProcess.StartReadyAsync(variant, options, TimeSpan.FromSeconds(60));
+            // Before the next one: the processes are stopped after the targets, as these are shared.
+            shared.Insert(0, server);
+            servers.Add(server);
+            if (index > 0)
+            {
+                continue;
+            }
+
+            var items = options.Items;
+            var stopwatch = Stopwatch.StartNew();
+            var written = options.SeedVia == SeedVia.File ? 0 : await DataSeeder.PostAsync(server.BaseUrl, 0, items, options.SeedVia == SeedVia.Auto ? HttpSeedProbe : null);
+            var httpSeconds = stopwatch.Elapsed.TotalSeconds;
+            var rate = written / Math.Max(httpSeconds, 1e-3);
+            if (written < items && options.SeedVia == SeedVia.Auto && httpSeconds + ((items - written) / Math.Max(rate, 1e-3)) <= HttpSeedBudget.TotalSeconds)
+            {
+                written = await DataSeeder.PostAsync(server.BaseUrl, written, items);
+                httpSeconds = stopwatch.Elapsed.TotalSeconds;
+                rate = written / httpSeconds;
+            }
+            stopwatch.Restart();
+            await database.SeedDataApiTableAsync(written, items);
+            var sqlSeconds = stopwatch.Elapsed.TotalSeconds;
+            seeding.Add(written == items
+                ? Invariant($"dataapi-postgres: {items:N0} items over HTTP (POST /data, {DataSeeder.HttpConnections} connections) in {httpSeconds:F1} s: {rate:N0} writes/s; then VACUUM ANALYZE and CHECKPOINT ({sqlSeconds:F1} s).")
+                : written == 0
+                    ? Invariant($"dataapi-postgres: {items:N0} items straight into its table (--seed-via file: INSERT … SELECT from generate_series into the table the DataApi created), then VACUUM ANALYZE and CHECKPOINT, in {sqlSeconds:F1} s.")
+                    : Invariant($"dataapi-postgres: {written:N0} items over HTTP ({DataSeeder.HttpConnections} connections) in {httpSeconds:F1} s, {rate:N0} writes/s, which would have taken {items / Math.Max(rate, 1e-3):F0} s for all {items:N0} (over the {HttpSeedBudget.TotalSeconds:F0} s budget); the other {items - written:N0} straight into its table with SQL, then VACUUM ANALYZE and CHECKPOINT ({sqlSeconds:F1} s)."));
+            log.WriteLine(seeding[^1]);
+            await server.SeedAsync();
+        }
+        if (processes > 1)
+        {
+            seeding.Add(Invariant($"dataapi-postgres: {processes - 1} more DataApi processes started on the seeded database (--replicas)."));
+        }
+        return servers;
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

@@ -17,12 +17,19 @@ internal sealed record DataPathSample(
     long Errors,
     double CpuSeconds,
     long ResidentBytes,
-    long PeakResidentBytes)
+    long PeakResidentBytes,
+    double? DatabaseCpuSeconds = null)
 {
     public string Case => $"{Scenario} c{Connections}";
 
-    /// <summary>Server CPU time (user + system) per completed request or transaction.</summary>
+    /// <summary>Server CPU time (user + system) per completed request or transaction: the DataApi on PostgreSQL's and its database's together.</summary>
     public double CpuMicrosecondsPerRequest => Requests > 0 ? CpuSeconds * 1e6 / Requests : double.NaN;
+
+    /// <summary>The DataApi on PostgreSQL: its own processes' share of <see cref="CpuMicrosecondsPerRequest"/> (NaN for the other variants).</summary>
+    public double OwnCpuMicrosecondsPerRequest => DatabaseCpuSeconds is { } database && Requests > 0 ? (CpuSeconds - database) * 1e6 / Requests : double.NaN;
+
+    /// <summary>The DataApi on PostgreSQL: PostgreSQL's share (all its processes) of <see cref="CpuMicrosecondsPerRequest"/> (NaN for the other variants).</summary>
+    public double DatabaseCpuMicrosecondsPerRequest => DatabaseCpuSeconds is { } database && Requests > 0 ? database * 1e6 / Requests : double.NaN;
 }
 
 /// <summary>A server the data-path rounds measure: an HTTP server under wrk, or PostgreSQL under pgbench.</summary>
@@ -39,4 +46,7 @@ internal interface IDataPathTarget : IAsyncDisposable
     Task WarmUpAsync(DataPathCase testCase, int seconds, int window);
 
     Task<DataPathSample> MeasureAsync(DataPathCase testCase, int round, int seconds, int window);
+
+    /// <summary>Whether it runs this case at all (N replicas need at least N connections).</summary>
+    bool Runs(DataPathCase testCase) => true;
 }

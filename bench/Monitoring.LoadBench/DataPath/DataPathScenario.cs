@@ -36,10 +36,11 @@ internal sealed record DataPathScenario(
 
     /// <summary>
     /// Every scenario at the connection counts it runs at: the GET and POST scenarios at each of <c>--levels</c>, the hot
-    /// key and the mix at <c>--connections</c>.
+    /// key and the mix at <c>--connections</c>; only those <c>--scenarios</c> names, when given.
     /// </summary>
     public static IReadOnlyList<DataPathCase> Cases(BenchOptions options) =>
-        All.SelectMany(scenario => (scenario.AtEveryLevel ? options.Levels : [options.Connections])
+        All.Where(scenario => options.Scenarios is null || options.Scenarios.Contains(scenario.Name))
+            .SelectMany(scenario => (scenario.AtEveryLevel ? options.Levels : [options.Connections])
             .Select(connections => new DataPathCase(scenario, connections)))
             .ToList();
 

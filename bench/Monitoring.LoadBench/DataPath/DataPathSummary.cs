@@ -9,12 +9,16 @@ internal sealed record DataPathRow(
     Spread CpuMicrosecondsPerRequest,
     Spread ResidentBytes,
     long PeakResidentBytes,
-    long Errors);
+    long Errors,
+    Spread OwnCpuMicrosecondsPerRequest,
+    Spread DatabaseCpuMicrosecondsPerRequest);
 
 /// <summary>
 /// One scenario at one connection count: a row per variant, and the ratios the data-path suite is for: the DataApi's
 /// CPU per request over bare Kestrel's (the ratio of the medians, and the median of the per-round ratios, which pairs
-/// windows of the same round), and the DataApi's throughput over PostgreSQL's (null without PostgreSQL).
+/// windows of the same round), and the DataApi's throughput over PostgreSQL's (null without PostgreSQL); for the
+/// DataApi on PostgreSQL (one process), its throughput over pgbench's and its own CPU per request (PostgreSQL's share
+/// left out, shown beside) over bare Kestrel's.
 /// </summary>
 internal sealed record DataPathCaseSummary(
     string Case,
@@ -25,7 +29,10 @@ internal sealed record DataPathCaseSummary(
     double CpuDataApiOverBare,
     Spread PairedCpuDataApiOverBare,
     double? ThroughputDataApiOverPostgres,
-    double? CpuDataApiOverPostgres)
+    double? CpuDataApiOverPostgres,
+    double? ThroughputDataApiPostgresOverPgbench,
+    double? OwnCpuDataApiPostgresOverBare,
+    double? DatabaseCpuDataApiPostgres)
 {
     public static IReadOnlyList<DataPathCaseSummary> From(
         IReadOnlyList<DataPathCase> cases, IReadOnlyList<string> variants, IReadOnlyList<DataPathSample> samples) =>
@@ -43,11 +50,14 @@ internal sealed record DataPathCaseSummary(
                     Spread.Of(windows.Select(sample => sample.CpuMicrosecondsPerRequest)),
                     Spread.Of(windows.Select(sample => (double)sample.ResidentBytes)),
                     windows.Max(sample => sample.PeakResidentBytes),
-                    windows.Sum(sample => sample.Errors)))
+                    windows.Sum(sample => sample.Errors),
+                    Spread.Of(windows.Select(sample => sample.OwnCpuMicrosecondsPerRequest)),
+                    Spread.Of(windows.Select(sample => sample.DatabaseCpuMicrosecondsPerRequest))))
                 .ToList();
             var dataApi = rows.SingleOrDefault(row => row.Variant == Variant.DataPathDataApi);
             var bare = rows.SingleOrDefault(row => row.Variant == Variant.Bare);
             var postgres = rows.SingleOrDefault(row => row.Variant == PostgresTarget.VariantName);
+            var onPostgres = rows.SingleOrDefault(row => row.Variant == Variant.DataPathDataApiPostgres);
             var bareByRound = own.Where(sample => sample.Variant == Variant.Bare).ToDictionary(sample => sample.Round);
             var paired = Spread.Of(own
                 .Where(sample => sample.Variant == Variant.DataPathDataApi && bareByRound.ContainsKey(sample.Round))
@@ -61,7 +71,10 @@ internal sealed record DataPathCaseSummary(
                 dataApi is null || bare is null ? double.NaN : dataApi.CpuMicrosecondsPerRequest.Median / bare.CpuMicrosecondsPerRequest.Median,
                 paired,
                 dataApi is null || postgres is null ? null : dataApi.RequestsPerSecond.Median / postgres.RequestsPerSecond.Median,
-                dataApi is null || postgres is null ? null : dataApi.CpuMicrosecondsPerRequest.Median / postgres.CpuMicrosecondsPerRequest.Median);
+                dataApi is null || postgres is null ? null : dataApi.CpuMicrosecondsPerRequest.Median / postgres.CpuMicrosecondsPerRequest.Median,
+                onPostgres is null || postgres is null ? null : onPostgres.RequestsPerSecond.Median / postgres.RequestsPerSecond.Median,
+                onPostgres is null || bare is null ? null : onPostgres.OwnCpuMicrosecondsPerRequest.Median / bare.CpuMicrosecondsPerRequest.Median,
+                onPostgres?.DatabaseCpuMicrosecondsPerRequest.Median);
         }).ToList();
 }
 

@@ -15,13 +15,15 @@ internal sealed class PostgresServer : IAsyncDisposable
 {
     public const string User = "bench";
     public const string Database = "postgres";
+
+    /// <summary>The role and database of the DataApi on PostgreSQL: its own, apart from pgbench's.</summary>
+    public const string DataApiDatabase = "dataapi";
     private const string SystemUser = "postgres";
 
     private static readonly string[] Programs = ["initdb", "postgres", "pgbench", "psql", "pg_isready"];
     private static readonly ConcurrentDictionary<PostgresServer, byte> Running = new();
     private readonly Process _process;
     private readonly OutputTail _output = new();
-    private int _idleChildren;
 
     private PostgresServer(string bin, DirectoryInfo folder, Process process, int port)
     {
@@ -36,6 +38,8 @@ internal sealed class PostgresServer : IAsyncDisposable
     public DirectoryInfo Folder { get; }
 
     public int Port { get; }
+
+    public int MaxConnections { get; private set; }
 
     public string Version { get; private set; } = "";
 
@@ -70,7 +74,11 @@ internal sealed class PostgresServer : IAsyncDisposable
         return null;
     }
 
-    public static async Task<PostgresServer> StartAsync(string bin, BenchOptions options)
+    /// <summary>
+    /// Starts it, with room for <paramref name="dataApiProcesses"/> DataApi processes on top of pgbench: each may keep a
+    /// pooled connection per connection of the highest level open between windows.
+    /// </summary>
+    public static async Task<PostgresServer> StartAsync(string bin, BenchOptions options, int dataApiProcesses = 0)
     {
         var folder = Directory.CreateTempSubdirectory("monitoring-loadbench-pg-");
         PostgresServer? server = null;
@@ -96,7 +104,7 @@ internal sealed class PostgresServer : IAsyncDisposable
                 UseShellExecute = false,
                 WorkingDirectory = folder.FullName,
             };
-            var maxConnections = Math.Max(100, options.Levels.Append(options.Connections).Max() + 20);
+            var maxConnections = Math.Max(100, (options.Levels.Append(options.Connections).Max() * (1 + dataApiProcesses)) + 20 + (4 * dataApiProcesses));
             foreach (var argument in (string[])
                 [
                     "-c", options.ServerCpu.ToString(CultureInfo.InvariantCulture), .. asUser,
@@ -110,7 +118,7 @@ internal sealed class PostgresServer : IAsyncDisposable
                 startInfo.ArgumentList.Add(argument);
             }
             var process = new Process { StartInfo = startInfo };
-            server = new PostgresServer(bin, folder, process, port);
+            server = new PostgresServer(bin, folder, process, port) { MaxConnections = maxConnections };
             var started = server;
             process.OutputDataReceived += (_, line) => started._output.Keep(line.Data);
             process.ErrorDataReceived += (_, line) => started._output.Keep(line.Data);
@@ -157,8 +165,27 @@ internal sealed class PostgresServer : IAsyncDisposable
             """INSERT INTO items VALUES ('bench', '{"n":42,"text":"benchmark"}', now(), now())""",
             "VACUUM ANALYZE items",
             "CHECKPOINT");
-        _idleChildren = await SettledChildCountAsync();
     }
+
+    /// <summary>
+    /// The DataApi's own role and database (<see cref="DataApiDatabase"/>), empty: the DataApi creates its table at
+    /// start. The connection string is the DataApi's <c>ConnectionStrings__data</c>, over TCP loopback like pgbench.
+    /// </summary>
+    public async Task<string> CreateDataApiDatabaseAsync()
+    {
+        await PsqlAsync($"CREATE ROLE {DataApiDatabase} LOGIN", $"CREATE DATABASE {DataApiDatabase} OWNER {DataApiDatabase}");
+        return string.Create(CultureInfo.InvariantCulture, $"Host=127.0.0.1;Port={Port};Database={DataApiDatabase};Username={DataApiDatabase}");
+    }
+
+    /// <summary>
+    /// Items <paramref name="from"/> … <paramref name="to"/> − 1 straight into the table the DataApi created (keys already
+    /// there are left as they are), then VACUUM ANALYZE and a checkpoint, as for pgbench's table.
+    /// </summary>
+    public Task SeedDataApiTableAsync(int from, int to) => PsqlOnAsync(DataApiDatabase,
+        string.Create(CultureInfo.InvariantCulture,
+            $$"""INSERT INTO items SELECT 'k' || i, '{"n":' || i || ',"text":"benchmark"}', now(), now() FROM generate_series({{from}}, {{to - 1}}) AS i ON CONFLICT (key) DO NOTHING"""),
+        "VACUUM ANALYZE items",
+        "CHECKPOINT");
 
     public double CpuSeconds()
     {
@@ -171,20 +198,20 @@ internal sealed class PostgresServer : IAsyncDisposable
 
     /// <summary>
     /// Waits until the backends of the last pgbench run are gone and reaped, so that their CPU time is in the
-    /// postmaster's cutime + cstime when it is read (at most 5 s: an autovacuum worker may come and go meanwhile).
+    /// postmaster's cutime + cstime when it is read (at most 5 s).
     /// </summary>
     public async Task WaitForIdleAsync()
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
-        while (ProcStats.ChildrenOf(Pid).Count > _idleChildren && DateTime.UtcNow < deadline)
+        while (PgbenchBackends(countZombies: true) > 0 && DateTime.UtcNow < deadline)
         {
             await Task.Delay(20);
         }
     }
 
     /// <summary>
-    /// Waits until <paramref name="clients"/> backends have started besides the background processes; false when the
-    /// client ended first or <paramref name="timeout"/> passed.
+    /// Waits until <paramref name="clients"/> backends of pgbench's role have started; false when the client ended
+    /// first or <paramref name="timeout"/> passed.
     /// </summary>
     public async Task<bool> WaitForBackendsAsync(int clients, Task client, TimeSpan timeout)
     {
@@ -192,7 +219,7 @@ internal sealed class PostgresServer : IAsyncDisposable
         while (DateTime.UtcNow < deadline && !client.IsCompleted)
         {
             EnsureRunning();
-            if (ProcStats.ChildrenOf(Pid).Count >= _idleChildren + clients)
+            if (PgbenchBackends(countZombies: false) >= clients)
             {
                 return true;
             }
@@ -210,9 +237,12 @@ internal sealed class PostgresServer : IAsyncDisposable
     }
 
     /// <summary>Runs the statements with psql, each in its own transaction; the output of all of them.</summary>
-    public async Task<string> PsqlAsync(params string[] statements) => await Command.RunCheckedAsync(Path.Combine(Bin, "psql"),
+    public Task<string> PsqlAsync(params string[] statements) => PsqlOnAsync(Database, statements);
+
+    /// <summary>Runs the statements with psql on <paramref name="database"/>, as the superuser <see cref="User"/>.</summary>
+    public async Task<string> PsqlOnAsync(string database, params string[] statements) => await Command.RunCheckedAsync(Path.Combine(Bin, "psql"),
         [
-            "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", Port.ToString(CultureInfo.InvariantCulture), "-U", User, "-d", Database,
+            "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", Port.ToString(CultureInfo.InvariantCulture), "-U", User, "-d", database,
             .. statements.SelectMany(statement => new[] { "-c", statement }),
         ],
         TimeSpan.FromMinutes(5));
@@ -306,17 +336,34 @@ internal sealed class PostgresServer : IAsyncDisposable
         throw new TimeoutException($"postgres was not ready within {timeout}:{Environment.NewLine}{LastOutput()}");
     }
 
-    /// <summary>The postmaster's children once no client is connected: its background processes.</summary>
-    private async Task<int> SettledChildCountAsync()
+    /// <summary>
+    /// The postmaster's children that are backends of <see cref="User"/> (pgbench's and psql's role), by the process
+    /// title PostgreSQL gives them ("postgres: bench postgres 127.0.0.1(port) …"), and, with
+    /// <paramref name="countZombies"/>, children that have exited and are not reaped yet. The DataApi's pooled
+    /// connections (role <see cref="DataApiDatabase"/>) and the background processes are not counted.
+    /// </summary>
+    private int PgbenchBackends(bool countZombies)
     {
-        var count = ProcStats.ChildrenOf(Pid).Count;
-        // The same count five times in a row, 100 ms apart, or whatever it is after 10 s.
-        for (int stable = 0, looks = 0; stable < 5 && looks < 100; looks++)
+        var prefix = "postgres: " + User + " ";
+        var count = 0;
+        foreach (var child in ProcStats.ChildrenOf(Pid))
         {
-            await Task.Delay(100);
-            var now = ProcStats.ChildrenOf(Pid).Count;
-            stable = now == count ? stable + 1 : 0;
-            count = now;
+            try
+            {
+                if (countZombies && ProcStats.State(child) == 'Z')
+                {
+                    count++;
+                    continue;
+                }
+                if (File.ReadAllText($"/proc/{child.ToString(CultureInfo.InvariantCulture)}/cmdline").StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    count++;
+                }
+            }
+            catch (IOException)
+            {
+                // Gone (and reaped) meanwhile.
+            }
         }
         return count;
     }

@@ -87,5 +87,6 @@ internal sealed class PostgresTarget(PostgresServer server, BenchOptions options
                 result.TransactionsPerSecond, result.P50Microseconds, result.P99Microseconds, result.Errors, cpuAfter - cpuBefore, resident, _peakBytes);
     }
 
-    public ValueTask DisposeAsync() => server.DisposeAsync();
+    /// <summary>The server may be shared with the DataApi on PostgreSQL; <see cref="DataPathRun"/> stops it.</summary>
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }
