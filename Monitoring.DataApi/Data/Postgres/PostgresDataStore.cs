@@ -20,13 +20,24 @@ public sealed class PostgresDataStore(NpgsqlDataSource dataSource, IOptions<Data
     /// flush. Called by Aspire's <c>AddNpgsqlDataSource</c> before the data source is built. The pool is named after the
     /// connection string's name, which labels Npgsql's metrics (by default they carry the connection string).
     /// </summary>
+    /// <remarks>
+    /// The store's few statements are prepared on each connection once used twice (the server parses and plans them
+    /// once, not per request; <c>Max Auto Prepare</c> in the connection string overrides how many), and a connection
+    /// given back to the pool is not reset with <c>DISCARD ALL</c>: the store sets no session state, and the reset would
+    /// cost a round trip and drop those prepared statements.
+    /// </remarks>
     public static void Configure(NpgsqlDataSourceBuilder builder)
     {
         builder.Name = DataStoreOptions.ConnectionStringName;
-        var connectionOptions = builder.ConnectionStringBuilder.Options;
-        builder.ConnectionStringBuilder.Options = string.IsNullOrWhiteSpace(connectionOptions)
+        var settings = builder.ConnectionStringBuilder;
+        settings.Options = string.IsNullOrWhiteSpace(settings.Options)
             ? "-c synchronous_commit=on"
-            : connectionOptions + " -c synchronous_commit=on";
+            : settings.Options + " -c synchronous_commit=on";
+        if (settings.MaxAutoPrepare == 0)
+        {
+            settings.MaxAutoPrepare = PostgresStatements.PreparedPerConnection;
+        }
+        settings.NoResetOnClose = true;
     }
 
     public async Task InitializeAsync(CancellationToken cancellationToken)

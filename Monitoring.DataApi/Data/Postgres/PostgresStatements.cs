@@ -8,6 +8,9 @@ namespace Monitoring.DataApi.Data.Postgres;
 /// </remarks>
 internal static class PostgresStatements
 {
+    /// <summary>Statements each connection keeps prepared (Npgsql's <c>Max Auto Prepare</c>): more than the store runs.</summary>
+    public const int PreparedPerConnection = 16;
+
     /// <summary>The advisory lock every replica takes around creating the schema, so that concurrent starts do not race.</summary>
     private const long SchemaLockId = 0x4D6F6E69746F7231; // "Monitor1"
 
