@@ -6,10 +6,11 @@ using Microsoft.Extensions.Logging;
 namespace Monitoring.AppHost;
 
 /// <summary>
-/// Keeps Prometheus's file-based discovery file (<c>targets/&lt;resource&gt;.json</c>) equal to the running replicas of
-/// a project: one <c>host:port</c> per replica, the port read from the replica's own port variable (the one the
-/// AppHost allocated for it), the host the name under which Prometheus reaches this machine. Prometheus rereads the
-/// file when it changes, so replicas that come and go are followed without a restart.
+/// Keeps Prometheus's file-based discovery file (<c>targets/&lt;resource&gt;.json</c>) equal to the replicas of a
+/// project that have run (<see cref="ScrapeTargetSet"/>: a replica that stops stays a target, down): one
+/// <c>host:port</c> per replica, the port read from the replica's own port variable (the one the AppHost allocated
+/// for it), the host the name under which Prometheus reaches this machine. Prometheus rereads the
+/// file when it changes, so replicas that start, or restart on another port, are followed without a restart.
 /// </summary>
 public sealed partial class ScrapeTargetsWriter(
     ResourceNotificationService notifications,

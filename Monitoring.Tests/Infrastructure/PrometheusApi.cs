@@ -6,9 +6,19 @@ namespace Monitoring.Tests.Infrastructure;
 public sealed class PrometheusApi(HttpClient client)
 {
     /// <summary>An instant query. Fails the test when Prometheus reports an error.</summary>
-    public async Task<QueryResult> QueryAsync(string promql, CancellationToken cancellationToken = default)
+    public Task<QueryResult> QueryAsync(string promql, CancellationToken cancellationToken = default) =>
+        QueryAsync(promql, time: null, cancellationToken);
+
+    /// <summary>An instant query evaluated at <paramref name="time"/> rather than now: what Prometheus had then.</summary>
+    public Task<QueryResult> QueryAtAsync(string promql, DateTimeOffset time, CancellationToken cancellationToken = default) =>
+        QueryAsync(promql, time, cancellationToken);
+
+    private async Task<QueryResult> QueryAsync(string promql, DateTimeOffset? time, CancellationToken cancellationToken)
     {
-        using var response = await client.GetAsync("/api/v1/query?query=" + Uri.EscapeDataString(promql), cancellationToken);
+        var at = time is { } moment
+            ? "&time=" + (moment.ToUnixTimeMilliseconds() / 1000.0).ToString("F3", System.Globalization.CultureInfo.InvariantCulture)
+            : string.Empty;
+        using var response = await client.GetAsync("/api/v1/query?query=" + Uri.EscapeDataString(promql) + at, cancellationToken);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
         if (body.GetProperty("status").GetString() != "success")
         {

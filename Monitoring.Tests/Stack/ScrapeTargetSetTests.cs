@@ -7,7 +7,7 @@ namespace Monitoring.Tests.Stack;
 public sealed class ScrapeTargetSetTests
 {
     [Fact]
-    public void Every_running_replica_is_a_target_and_replicas_that_stop_are_dropped()
+    public void Every_replica_that_ran_is_a_target_and_one_that_stops_stays_one()
     {
         var set = new ScrapeTargetSet("host.docker.internal");
 
@@ -18,8 +18,13 @@ public sealed class ScrapeTargetSetTests
         Assert.Equal(["host.docker.internal:20001", "host.docker.internal:20002"], set.Targets);
 
         Assert.True(set.Update("dataapi-a", running: true, port: "20005"));
-        Assert.True(set.Update("dataapi-b", running: false, port: "20002"));
-        Assert.Equal(["host.docker.internal:20005"], set.Targets);
+        // Stopped or killed: still a target, which Prometheus then reports down (DataApiDown).
+        Assert.False(set.Update("dataapi-b", running: false, port: "20002"));
+        Assert.False(set.Update("dataapi-b", running: false, port: null));
+        Assert.Equal(["host.docker.internal:20002", "host.docker.internal:20005"], set.Targets);
+        // Running again, on another port: the target moves.
+        Assert.True(set.Update("dataapi-b", running: true, port: "20006"));
+        Assert.Equal(["host.docker.internal:20005", "host.docker.internal:20006"], set.Targets);
     }
 
     [Theory]
