@@ -219,6 +219,27 @@ public sealed partial class WholeStackTests(StackFixture stack)
         Assert.Equal("critical", Label(errorRatio, "severity"));
     }
 
+    [Fact]
+    public async Task Finished_traffic_leaves_the_availability_and_saturation_alerts_quiet()
+    {
+        // Every request of the fixture finished: DataApiRequestsStuck's in-flight excess is about the scrape's own
+        // request, far under its threshold, and nothing is down or restarted. (CPU and latency depend on the machine.)
+        string[] quiet = ["DataApiRequestsStuck", "DataApiDown", "DataApiAllDown", "DataApiTargetMissing", "DataApiRestarted", "HighMemoryUsage"];
+        var stuck = await stack.Prometheus.QueryAsync(
+            "sum by (job, instance) (avg_over_time(http_requests_active{job=\"dataapi\"}[5m]))"
+            + " - sum by (job, instance) (rate(http_request_duration_seconds_sum{job=\"dataapi\"}[5m]))");
+        Assert.Null(stuck.Error);
+        Assert.NotEmpty(stuck.Series);
+        Assert.True(stuck.FirstValue < 3, $"requests in flight beyond the finished ones: {stuck.FirstValue}");
+
+        var data = await stack.Prometheus.GetDataAsync("/api/v1/alerts");
+        var active = data.GetProperty("alerts").EnumerateArray()
+            .Select(alert => Label(alert, "alertname"))
+            .Where(name => quiet.Contains(name))
+            .ToList();
+        Assert.True(active.Count == 0, $"pending or firing: {string.Join(", ", active)}");
+    }
+
     /// <summary>The first alert of that name matching, pending or firing, within a minute; default when none.</summary>
     private async Task<JsonElement> WaitForAlertAsync(string name, Func<JsonElement, bool> matches)
     {
