@@ -61,7 +61,7 @@ public sealed partial class DocumentationLinkTests
     private static List<string> Links(string markdown) => Link().Matches(markdown).Select(match => match.Groups["target"].Value).ToList();
 
     /// <summary>The anchors GitHub gives headings: lower case, punctuation dropped, spaces as hyphens.</summary>
-    private static HashSet<string> Anchors(string markdown) =>
+    internal static HashSet<string> Anchors(string markdown) =>
         Heading().Matches(WithoutCode(markdown))
             .Select(match => NotInAnchor().Replace(match.Groups["title"].Value.Trim().ToLowerInvariant(), "").Replace(' ', '-'))
             .ToHashSet(StringComparer.Ordinal);

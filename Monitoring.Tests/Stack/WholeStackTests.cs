@@ -7,7 +7,10 @@ namespace Monitoring.Tests.Stack;
 public sealed partial class WholeStackTests(StackFixture stack)
 {
     private static readonly string[] AlertNames =
-        ["HighErrorRate", "HighResponseTime", "HighErrorRatio", "DataApiDown", "DataApiTargetMissing", "HighMemoryUsage", "HighCpuUsage", "DataApiRestarted"];
+        [
+            "HighErrorRate", "HighResponseTime", "HighErrorRatio", "DataApiDown", "DataApiAllDown", "DataApiTargetMissing",
+            "DataApiRequestsStuck", "HighMemoryUsage", "HighCpuUsage", "DataApiRestarted",
+        ];
 
     [Fact]
     public async Task The_DataApi_is_ready_through_the_AppHost()
@@ -201,26 +204,56 @@ public sealed partial class WholeStackTests(StackFixture stack)
     }
 
     [Fact]
-    public async Task Injected_errors_make_HighErrorRate_pending_or_firing()
+    public async Task Injected_errors_make_HighErrorRate_and_HighErrorRatio_pending_or_firing()
+    {
+        // HighErrorRate is one alert for the job; HighErrorRatio names the method and endpoint of the injected 500s.
+        var errorRate = await WaitForAlertAsync("HighErrorRate", alert => Label(alert, "job") == "dataapi");
+        Assert.True(errorRate.ValueKind == JsonValueKind.Object, "HighErrorRate never became pending for the injected 5xx");
+        Assert.Contains(errorRate.GetProperty("state").GetString(), new[] { "pending", "firing" });
+        Assert.Equal("warning", Label(errorRate, "severity"));
+
+        var errorRatio = await WaitForAlertAsync("HighErrorRatio", alert =>
+            Label(alert, "job") == "dataapi" && Label(alert, "method") == "GET" && Label(alert, "endpoint") == "/data/{key}");
+        Assert.True(errorRatio.ValueKind == JsonValueKind.Object, "HighErrorRatio never became pending for the injected 500s on GET /data/{key}");
+        Assert.Contains(errorRatio.GetProperty("state").GetString(), new[] { "pending", "firing" });
+        Assert.Equal("critical", Label(errorRatio, "severity"));
+    }
+
+    [Fact]
+    public async Task Finished_traffic_leaves_the_availability_and_saturation_alerts_quiet()
+    {
+        // Every request of the fixture finished: DataApiRequestsStuck's in-flight excess is about the scrape's own
+        // request, far under its threshold, and nothing is down or restarted. (CPU and latency depend on the machine.)
+        string[] quiet = ["DataApiRequestsStuck", "DataApiDown", "DataApiAllDown", "DataApiTargetMissing", "DataApiRestarted", "HighMemoryUsage"];
+        var stuck = await stack.Prometheus.QueryAsync(
+            "sum by (job, instance) (avg_over_time(http_requests_active{job=\"dataapi\"}[5m]))"
+            + " - sum by (job, instance) (rate(http_request_duration_seconds_sum{job=\"dataapi\"}[5m]))");
+        Assert.Null(stuck.Error);
+        Assert.NotEmpty(stuck.Series);
+        Assert.True(stuck.FirstValue < 3, $"requests in flight beyond the finished ones: {stuck.FirstValue}");
+
+        var data = await stack.Prometheus.GetDataAsync("/api/v1/alerts");
+        var active = data.GetProperty("alerts").EnumerateArray()
+            .Select(alert => Label(alert, "alertname"))
+            .Where(name => quiet.Contains(name))
+            .ToList();
+        Assert.True(active.Count == 0, $"pending or firing: {string.Join(", ", active)}");
+    }
+
+    /// <summary>The first alert of that name matching, pending or firing, within a minute; default when none.</summary>
+    private async Task<JsonElement> WaitForAlertAsync(string name, Func<JsonElement, bool> matches)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        JsonElement alert = default;
-        while (alert.ValueKind != JsonValueKind.Object && DateTime.UtcNow < deadline)
+        while (true)
         {
             var data = await stack.Prometheus.GetDataAsync("/api/v1/alerts");
-            alert = data.GetProperty("alerts").EnumerateArray().FirstOrDefault(candidate =>
-                Label(candidate, "alertname") == "HighErrorRate"
-                && Label(candidate, "endpoint") == "/data/{key}"
-                && Label(candidate, "status_code") == "500");
-            if (alert.ValueKind != JsonValueKind.Object)
+            var alert = data.GetProperty("alerts").EnumerateArray().FirstOrDefault(candidate => Label(candidate, "alertname") == name && matches(candidate));
+            if (alert.ValueKind == JsonValueKind.Object || DateTime.UtcNow >= deadline)
             {
-                await Task.Delay(TimeSpan.FromSeconds(1));
+                return alert;
             }
+            await Task.Delay(TimeSpan.FromSeconds(1));
         }
-
-        Assert.True(alert.ValueKind == JsonValueKind.Object, "HighErrorRate never became pending for the injected 500s on /data/{key}");
-        Assert.Contains(alert.GetProperty("state").GetString(), new[] { "pending", "firing" });
-        Assert.Equal("warning", Label(alert, "severity"));
     }
 
     private static string? Label(JsonElement alert, string name) =>
