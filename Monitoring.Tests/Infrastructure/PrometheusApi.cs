@@ -5,10 +5,15 @@ namespace Monitoring.Tests.Infrastructure;
 /// <summary>Prometheus's HTTP API (<c>/api/v1</c>), enough to query, list rules and list alerts.</summary>
 public sealed class PrometheusApi(HttpClient client)
 {
-    /// <summary>An instant query. Fails the test when Prometheus reports an error.</summary>
-    public async Task<QueryResult> QueryAsync(string promql, CancellationToken cancellationToken = default)
+    /// <summary>An instant query, now or at <paramref name="time"/>. Fails the test when Prometheus reports an error.</summary>
+    public async Task<QueryResult> QueryAsync(string promql, DateTimeOffset? time = null, CancellationToken cancellationToken = default)
     {
-        using var response = await client.GetAsync("/api/v1/query?query=" + Uri.EscapeDataString(promql), cancellationToken);
+        var uri = "/api/v1/query?query=" + Uri.EscapeDataString(promql);
+        if (time is { } at)
+        {
+            uri += "&time=" + (at.ToUnixTimeMilliseconds() / 1000.0).ToString("0.000", System.Globalization.CultureInfo.InvariantCulture);
+        }
+        using var response = await client.GetAsync(uri, cancellationToken);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
         if (body.GetProperty("status").GetString() != "success")
         {
@@ -30,7 +35,7 @@ public sealed class PrometheusApi(HttpClient client)
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            var result = await QueryAsync(promql, cancellationToken);
+            var result = await QueryAsync(promql, cancellationToken: cancellationToken);
             if (result.Error is not null || result.Series.Count > 0 || DateTime.UtcNow > deadline)
             {
                 return result;
