@@ -6,13 +6,23 @@ namespace Monitoring.Tests.Infrastructure;
 /// <summary>Every PromQL expression the repository ships: dashboard panels and variables, and alert rules.</summary>
 public static partial class PromQlSources
 {
-    /// <summary>What Grafana would substitute for the dashboards' variables.</summary>
-    public static string SubstituteDashboardVariables(string expr) => expr
-        .Replace("$__rate_interval", "1m", StringComparison.Ordinal)
+    /// <summary>
+    /// What Grafana would substitute for the dashboards' variables: <paramref name="window"/> for the rate interval
+    /// and the dashboard's time range, every instance, and for the endpoint dashboard an endpoint the stack's traffic
+    /// reaches with every kind of answer (GET /data/{key}: 200, 404 and injected 500s).
+    /// </summary>
+    public static string SubstituteDashboardVariables(string expr, string window = "1m") => expr
+        .Replace("$__rate_interval", window, StringComparison.Ordinal)
+        .Replace("${__range}", window, StringComparison.Ordinal)
+        .Replace("$__range", window, StringComparison.Ordinal)
         .Replace("${job}", "dataapi", StringComparison.Ordinal)
         .Replace("$job", "dataapi", StringComparison.Ordinal)
         .Replace("${instance}", ".*", StringComparison.Ordinal)
-        .Replace("$instance", ".*", StringComparison.Ordinal);
+        .Replace("$instance", ".*", StringComparison.Ordinal)
+        .Replace("${method}", "GET", StringComparison.Ordinal)
+        .Replace("$method", "GET", StringComparison.Ordinal)
+        .Replace("${endpoint}", "/data/{key}", StringComparison.Ordinal)
+        .Replace("$endpoint", "/data/{key}", StringComparison.Ordinal);
 
     public static IEnumerable<string> DashboardFiles() =>
         Directory.EnumerateFiles(Path.Combine(RepositoryPaths.Root, "grafana", "dashboards"), "*.json").Order(StringComparer.Ordinal);
@@ -39,6 +49,27 @@ public static partial class PromQlSources
             }
         }
     }
+
+    /// <summary>(dashboard file, annotation name, expression) for every Prometheus annotation query of the dashboards.</summary>
+    public static IEnumerable<(string Dashboard, string Annotation, string Expr)> DashboardAnnotationExpressions()
+    {
+        foreach (var file in DashboardFiles())
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(file));
+            foreach (var annotation in document.RootElement.GetProperty("annotations").GetProperty("list").EnumerateArray())
+            {
+                if (annotation.TryGetProperty("expr", out var expr) && !string.IsNullOrWhiteSpace(expr.GetString()))
+                {
+                    yield return (Path.GetFileName(file), annotation.GetProperty("name").GetString()!, expr.GetString()!);
+                }
+            }
+        }
+    }
+
+    /// <summary>Every query a dashboard runs on its own: panel targets, then annotations (named "annotation …").</summary>
+    public static IEnumerable<(string Dashboard, string Source, string Expr)> DashboardExpressions() =>
+        DashboardPanelExpressions().Concat(
+            DashboardAnnotationExpressions().Select(annotation => (annotation.Dashboard, $"annotation {annotation.Annotation}", annotation.Expr)));
 
     /// <summary>The dashboards' template variables, label_values(m, l) turned into the PromQL Grafana runs for it.</summary>
     public static IEnumerable<(string Dashboard, string Variable, string Expr)> DashboardVariableExpressions()

@@ -40,7 +40,7 @@ public sealed class PrometheusApi(HttpClient client)
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            var result = await QueryAsync(promql, cancellationToken);
+            var result = await QueryAsync(promql, cancellationToken: cancellationToken);
             if (result.Error is not null || result.Series.Count > 0 || DateTime.UtcNow > deadline)
             {
                 return result;

@@ -10,11 +10,15 @@ namespace Monitoring.Tests.Stack;
 
 /// <summary>
 /// The whole stack started once through the AppHost — the DataApi and a real Prometheus process (the local binary,
-/// so that no test waits for a container runtime) — with about 20 seconds of mixed traffic behind it.
+/// so that no test waits for a container runtime) — with about 20 seconds of mixed traffic behind it, a burst of
+/// connections past the DataApi's connection cap among it.
 /// </summary>
 public sealed class StackFixture : IAsyncLifetime
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromMinutes(4);
+
+    /// <summary>The DataApi's MAX_CONCURRENT_CONNECTIONS here: far above what the traffic and the scrapes hold.</summary>
+    public const int ConnectionCap = 32;
 
     private readonly TemporaryDirectory _directory = new();
     private DistributedApplication? _app;
@@ -25,6 +29,9 @@ public sealed class StackFixture : IAsyncLifetime
 
     public PrometheusApi Prometheus { get; private set; } = null!;
 
+    /// <summary>When the last request of the traffic had been answered; nothing but health checks and scrapes follow.</summary>
+    public DateTimeOffset TrafficEnded { get; private set; }
+
     public async Task InitializeAsync()
     {
         using var cancellation = new CancellationTokenSource(Timeout);
@@ -33,6 +40,7 @@ public sealed class StackFixture : IAsyncLifetime
         builder.CreateResourceBuilder<ProjectResource>("dataapi")
             .WithEnvironment("DATA_PATH", Path.Combine(_directory.Path, "data.db"))
             .WithEnvironment("FAULT_INJECTION_ENABLED", "true")
+            .WithEnvironment("MAX_CONCURRENT_CONNECTIONS", ConnectionCap.ToString(System.Globalization.CultureInfo.InvariantCulture))
             // Nobody listens on the OTLP endpoint the testing builder injects; exporting to it only slows shutdown.
             .WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", string.Empty);
 
@@ -44,7 +52,14 @@ public sealed class StackFixture : IAsyncLifetime
         DataApi = _app.CreateHttpClient("dataapi");
         Prometheus = new PrometheusApi(_app.CreateHttpClient("prometheus", "http"));
 
+        // The replica's own address, as Prometheus scrapes it: connections through the AppHost's proxy would not
+        // reach Kestrel's connection cap one for one.
+        var up = await Prometheus.WaitForDataAsync("up{job=\"dataapi\"}", TimeSpan.FromSeconds(30), cancellation.Token);
+        var instance = Assert.Single(up.Series).GetProperty("metric").GetProperty("instance").GetString()!;
+        await ExceedConnectionCapAsync(instance, cancellation.Token);
+
         await SendTrafficAsync(DataApi, TimeSpan.FromSeconds(20), cancellation.Token);
+        TrafficEnded = DateTimeOffset.UtcNow;
         // The last scrape after the traffic must have landed before the tests query.
         await Task.Delay(TimeSpan.FromSeconds(6), cancellation.Token);
     }
@@ -57,6 +72,35 @@ public sealed class StackFixture : IAsyncLifetime
             await _app.DisposeAsync();
         }
         _directory.Dispose();
+    }
+
+    /// <summary>
+    /// Opens more connections than the cap for a moment, so that Kestrel rejects some
+    /// (<c>kestrel_rejected_connections_total</c> exists only once it has rejected one) and queues others.
+    /// </summary>
+    private static async Task ExceedConnectionCapAsync(string instance, CancellationToken cancellationToken)
+    {
+        var separator = instance.LastIndexOf(':');
+        var host = instance[..separator];
+        var port = int.Parse(instance[(separator + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        var sockets = new List<System.Net.Sockets.TcpClient>();
+        try
+        {
+            for (var i = 0; i < ConnectionCap + 8; i++)
+            {
+                var socket = new System.Net.Sockets.TcpClient();
+                sockets.Add(socket);
+                await socket.ConnectAsync(host, port, cancellationToken);
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
+        }
+        finally
+        {
+            foreach (var socket in sockets)
+            {
+                socket.Dispose();
+            }
+        }
     }
 
     /// <summary>Every endpoint, successes and every kind of error (injected 500s included), spread over several scrapes.</summary>
