@@ -89,7 +89,14 @@ public static class DataApiServiceCollectionExtensions
             builder.Services.AddSingleton(DataStoreLocation.ResolvePostgres);
             // Aspire's client integration: one pooled NpgsqlDataSource, its health check (in /health), and Npgsql's
             // metrics and traces in the service's OpenTelemetry pipeline.
-            builder.AddNpgsqlDataSource(DataStoreOptions.ConnectionStringName, configureDataSourceBuilder: PostgresDataStore.Configure);
+            builder.AddNpgsqlDataSource(DataStoreOptions.ConnectionStringName,
+                configureSettings: settings =>
+                {
+                    // Only into pipelines the service has: no traces without an exporter, no MeterProvider with metrics off.
+                    settings.DisableTracing = !TraceExport.IsEnabled(builder.Configuration);
+                    settings.DisableMetrics = !features.Metrics;
+                },
+                configureDataSourceBuilder: PostgresDataStore.Configure);
             builder.Services.AddSingleton<IDataStore, PostgresDataStore>();
         }
         else

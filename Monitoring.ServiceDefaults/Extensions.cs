@@ -64,8 +64,7 @@ public static class Extensions
                     .AddPrometheusExporter(ConfigurePrometheusExporter));
         }
 
-        // Traces go only to OTLP: without a collector to send them to, recording them would cost every request for nothing.
-        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        if (TraceExport.IsEnabled(builder.Configuration))
         {
             builder.Services.AddOpenTelemetry()
                 .WithTracing(tracing => tracing

@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using Microsoft.Extensions.DependencyInjection;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
@@ -224,6 +225,16 @@ public sealed class PostgresStoreConformanceTests(PostgresFixture postgres) : St
     [Fact]
     public Task With_the_server_stopped_requests_get_503_and_the_service_recovers_when_it_is_back() =>
         AssertStoreDownAnswers503AndRecoversAsync();
+
+    [Fact]
+    public async Task Npgsql_adds_no_meter_provider_with_metrics_off_and_no_tracer_provider_without_an_exporter()
+    {
+        using var factory = new DataApiFactory().With("ConnectionStrings:data", postgres.ConnectionString).With("METRICS_ENABLED", "false");
+
+        Assert.Equal(HttpStatusCode.OK, (await factory.CreateClient().GetAsync("/health/ready")).StatusCode);
+        Assert.Null(factory.Services.GetService<OpenTelemetry.Metrics.MeterProvider>());
+        Assert.Null(factory.Services.GetService<OpenTelemetry.Trace.TracerProvider>());
+    }
 
     [Fact]
     public async Task Concurrent_writes_share_transactions()
