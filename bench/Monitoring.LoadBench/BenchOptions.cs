@@ -15,6 +15,9 @@ internal sealed record BenchOptions
     public string? OutputDirectory { get; init; }
     public int ServerCpu { get; init; }
     public int ClientCpu { get; init; } = 1;
+
+    /// <summary><c>--postgres-cpu</c>: the CPU PostgreSQL's processes are pinned to; unset, the server CPU, beside the DataApi.</summary>
+    public int? PostgresCpu { get; init; }
     public int Scrapes { get; init; } = 500;
     public int ScrapeWarmup { get; init; } = 300;
     public int TargetSeries { get; init; } = 2000;
@@ -126,6 +129,7 @@ internal sealed record BenchOptions
                 "--output" => options with { OutputDirectory = Next() },
                 "--server-cpu" => options with { ServerCpu = NextInt() },
                 "--client-cpu" => options with { ClientCpu = NextInt() },
+                "--postgres-cpu" => options with { PostgresCpu = NextInt() },
                 "--scrapes" => options with { Scrapes = Math.Max(1, NextInt()) },
                 "--scrape-warmup" => options with { ScrapeWarmup = NextInt() },
                 "--series" => options with { TargetSeries = NextInt() },

@@ -91,7 +91,9 @@ internal static class DataPathMarkdown
         text.AppendLine(Invariant($"# Data-path benchmark {report.StartedAt:yyyy-MM-dd HH:mm} UTC{(options.Smoke ? " (smoke run: not a measurement)" : "")}"));
         text.AppendLine();
         text.AppendLine(Invariant($"- Machine: {report.Machine}; load average before {report.LoadAverageBefore}, after {report.LoadAverageAfter}."));
-        text.AppendLine(Invariant($"- Servers (the DataApi on PostgreSQL and PostgreSQL's processes too) pinned to CPU {options.ServerCpu}; `wrk -t1 --latency` and `pgbench -j1` pinned to CPU {options.ClientCpu}."));
+        text.AppendLine(options.PostgresCpu is { } postgresCpu && postgresCpu != options.ServerCpu
+            ? Invariant($"- Servers pinned to CPU {options.ServerCpu}, except PostgreSQL's processes, on CPU {postgresCpu} (`--postgres-cpu`); `wrk -t1 --latency` and `pgbench -j1` pinned to CPU {options.ClientCpu}.")
+            : Invariant($"- Servers (the DataApi on PostgreSQL and PostgreSQL's processes too) pinned to CPU {options.ServerCpu}; `wrk -t1 --latency` and `pgbench -j1` pinned to CPU {options.ClientCpu}."));
         if (options.Variants is not null || options.Scenarios is not null || options.Replicas.Count > 0)
         {
             text.AppendLine(Invariant($"- Narrowed: variants {(options.Variants is null ? "all" : string.Join(", ", options.Variants))}; scenarios {(options.Scenarios is null ? "all" : string.Join(", ", options.Scenarios))}; DataApi processes on PostgreSQL {(options.Replicas.Count == 0 ? "1" : string.Join(", ", options.Replicas))}."));

@@ -107,7 +107,7 @@ internal sealed class PostgresServer : IAsyncDisposable
             var maxConnections = Math.Max(100, (options.Levels.Append(options.Connections).Max() * (1 + dataApiProcesses)) + 20 + (4 * dataApiProcesses));
             foreach (var argument in (string[])
                 [
-                    "-c", options.ServerCpu.ToString(CultureInfo.InvariantCulture), .. asUser,
+                    "-c", (options.PostgresCpu ?? options.ServerCpu).ToString(CultureInfo.InvariantCulture), .. asUser,
                     Path.Combine(bin, "postgres"), "-D", data, "-p", port.ToString(CultureInfo.InvariantCulture), "-k", socket,
                     "-c", "listen_addresses=127.0.0.1",
                     "-c", "synchronous_commit=on",
