@@ -5,8 +5,9 @@ using YamlDotNet.RepresentationModel;
 namespace Monitoring.Tests.Docs;
 
 /// <summary>
-/// Every alert rule links its runbook, a section of docs/operations.md that exists, and a Grafana dashboard that is
-/// provisioned, so that renaming a section or a dashboard cannot leave an on-call engineer with a dead link.
+/// Every alert rule, of every rule file (the generated SLO rules included), links its runbook, a section of
+/// docs/operations.md that exists, and a Grafana dashboard that is provisioned, so that renaming a section or a
+/// dashboard cannot leave an on-call engineer with a dead link.
 /// </summary>
 public sealed class AlertAnnotationTests
 {
@@ -69,16 +70,20 @@ public sealed class AlertAnnotationTests
 
     private static List<YamlMappingNode> Rules()
     {
-        var stream = new YamlStream();
-        using (var reader = File.OpenText(Path.Combine(RepositoryPaths.Root, "prometheus", "alerts.yml")))
+        var rules = new List<YamlMappingNode>();
+        foreach (var (file, _) in PromQlSources.RuleFiles)
         {
-            stream.Load(reader);
+            var stream = new YamlStream();
+            using (var reader = File.OpenText(Path.Combine(RepositoryPaths.Root, "prometheus", file)))
+            {
+                stream.Load(reader);
+            }
+            var groups = (YamlSequenceNode)((YamlMappingNode)stream.Documents[0].RootNode).Children[new YamlScalarNode("groups")];
+            rules.AddRange(groups.Cast<YamlMappingNode>()
+                .SelectMany(group => ((YamlSequenceNode)group.Children[new YamlScalarNode("rules")]).Cast<YamlMappingNode>())
+                .Where(rule => rule.Children.ContainsKey(new YamlScalarNode("alert"))));
         }
-        var groups = (YamlSequenceNode)((YamlMappingNode)stream.Documents[0].RootNode).Children[new YamlScalarNode("groups")];
-        return groups.Cast<YamlMappingNode>()
-            .SelectMany(group => ((YamlSequenceNode)group.Children[new YamlScalarNode("rules")]).Cast<YamlMappingNode>())
-            .Where(rule => rule.Children.ContainsKey(new YamlScalarNode("alert")))
-            .ToList();
+        return rules;
     }
 
     private static string Scalar(YamlMappingNode node, string key) => ((YamlScalarNode)node.Children[new YamlScalarNode(key)]).Value!;

@@ -89,10 +89,21 @@ public static partial class PromQlSources
         }
     }
 
-    /// <summary>(alert name, expression) of every rule in prometheus/alerts.yml.</summary>
-    public static IEnumerable<(string Alert, string Expr)> AlertExpressions()
+    /// <summary>
+    /// The rule files of prometheus/ that prometheus.yml loads, each with its <c>promtool test rules</c> file: the
+    /// hand-written alerts, and the SLO rules generated from slos.yml.
+    /// </summary>
+    public static IReadOnlyList<(string Rules, string Tests)> RuleFiles { get; } =
+        [("alerts.yml", "alerts.test.yml"), ("slo-rules.yml", "slo-rules.test.yml")];
+
+    /// <summary>(alert name, expression) of every alerting rule of every file of <see cref="RuleFiles"/>.</summary>
+    public static IEnumerable<(string Alert, string Expr)> AlertExpressions() =>
+        RuleFiles.SelectMany(file => AlertExpressions(file.Rules));
+
+    /// <summary>(alert name, expression) of every alerting rule in prometheus/<paramref name="ruleFile"/>.</summary>
+    public static IEnumerable<(string Alert, string Expr)> AlertExpressions(string ruleFile)
     {
-        var lines = File.ReadAllLines(Path.Combine(RepositoryPaths.Root, "prometheus", "alerts.yml"));
+        var lines = File.ReadAllLines(Path.Combine(RepositoryPaths.Root, "prometheus", ruleFile));
         string? alert = null;
         for (var i = 0; i < lines.Length; i++)
         {

@@ -12,6 +12,10 @@ public sealed partial class WholeStackTests(StackFixture stack)
             "DataApiRequestsStuck", "HighMemoryUsage", "HighCpuUsage", "DataApiRestarted",
         ];
 
+    /// <summary>The burn-rate alerts prometheus/slo-rules.yml has, generated from prometheus/slos.yml.</summary>
+    private static readonly string[] SloAlertNames =
+        ["DataApiAvailabilityFastBurn", "DataApiAvailabilitySlowBurn", "DataApiLatencyFastBurn", "DataApiLatencySlowBurn"];
+
     [Fact]
     public async Task The_DataApi_is_ready_through_the_AppHost()
     {
@@ -219,7 +223,8 @@ public sealed partial class WholeStackTests(StackFixture stack)
     [Fact]
     public async Task Every_alert_expression_runs_and_its_measure_has_data()
     {
-        var alerts = PromQlSources.AlertExpressions().ToList();
+        // The hand-written rules, each a measure and a threshold; the SLO rules' selectors are checked with every rule's.
+        var alerts = PromQlSources.AlertExpressions("alerts.yml").ToList();
         Assert.Equal(AlertNames.Order(), alerts.Select(alert => alert.Alert).Order());
 
         foreach (var (alert, expr) in alerts)
@@ -255,7 +260,7 @@ public sealed partial class WholeStackTests(StackFixture stack)
             .Where(rule => rule.GetProperty("type").GetString() == "alerting")
             .Select(rule => rule.GetProperty("name").GetString()!)
             .ToList();
-        Assert.Equal(AlertNames.Order(), loaded.Order());
+        Assert.Equal(AlertNames.Concat(SloAlertNames).Order(), loaded.Order());
         Assert.All(
             data.GetProperty("groups").EnumerateArray().SelectMany(group => group.GetProperty("rules").EnumerateArray()),
             rule => Assert.Equal("ok", rule.GetProperty("health").GetString()));
@@ -275,6 +280,25 @@ public sealed partial class WholeStackTests(StackFixture stack)
         Assert.True(errorRatio.ValueKind == JsonValueKind.Object, "HighErrorRatio never became pending for the injected 500s on GET /data/{key}");
         Assert.Contains(errorRatio.GetProperty("state").GetString(), new[] { "pending", "firing" });
         Assert.Equal("critical", Label(errorRatio, "severity"));
+    }
+
+    [Fact]
+    public async Task Injected_errors_burn_the_availability_error_budget_fast_and_slowly()
+    {
+        // A quarter of the traffic's requests are injected 5xx: 250 times the 0.1 % the availability SLO allows, over
+        // every window, so both burn-rate alerts fire (they have no "for"). The error ratio is recorded per window.
+        var ratios = await stack.Prometheus.QueryAsync("slo:sli_error:ratio_rate5m{job=\"dataapi\",slo=\"dataapi-availability\"}");
+        Assert.Null(ratios.Error);
+        Assert.Single(ratios.Series);
+        Assert.InRange(ratios.FirstValue, 0.1, 0.5);
+
+        foreach (var (name, severity) in new[] { ("DataApiAvailabilityFastBurn", "critical"), ("DataApiAvailabilitySlowBurn", "warning") })
+        {
+            var alert = await WaitForAlertAsync(name, alert => Label(alert, "job") == "dataapi" && Label(alert, "slo") == "dataapi-availability");
+            Assert.True(alert.ValueKind == JsonValueKind.Object, $"{name} never fired for the injected 5xx");
+            Assert.Equal("firing", alert.GetProperty("state").GetString());
+            Assert.Equal(severity, Label(alert, "severity"));
+        }
     }
 
     [Fact]
