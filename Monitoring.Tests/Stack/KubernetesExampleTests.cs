@@ -114,10 +114,12 @@ public sealed partial class KubernetesExampleTests
 
         var up = await api.WaitForDataAsync("count(up{job=\"dataapi\"} == 1) == 2", TimeSpan.FromSeconds(30));
         Assert.True(up.Series.Count == 1, $"Both replicas were not up: {JsonSerializer.Serialize(targets.Active)}\n{prometheus.Output}");
-        // The rules file beside the configuration, as the ConfigMap mounts it, is loaded.
+        // The rule files beside the configuration, as the ConfigMap mounts them, are loaded: the alerts and the SLOs.
         var rules = await api.GetDataAsync("/api/v1/rules");
-        Assert.Contains(rules.GetProperty("groups").EnumerateArray().SelectMany(group => group.GetProperty("rules").EnumerateArray()),
-            rule => rule.GetProperty("name").GetString() == "DataApiDown");
+        var names = rules.GetProperty("groups").EnumerateArray().SelectMany(group => group.GetProperty("rules").EnumerateArray())
+            .Select(rule => rule.GetProperty("name").GetString()).ToList();
+        Assert.Contains("DataApiDown", names);
+        Assert.Contains("DataApiAvailabilityFastBurn", names);
     }
 
     private static string AddressOf(DataApiProcess process) => process.Client.BaseAddress!.Authority;
@@ -161,7 +163,10 @@ public sealed partial class KubernetesExampleTests
         {
             configuration.Save(writer, assignAnchors: false);
         }
-        File.Copy(Path.Combine(RepositoryPaths.Root, "prometheus", "alerts.yml"), Path.Combine(folder, "alerts.yml"));
+        foreach (var (rules, _) in PromQlSources.RuleFiles)
+        {
+            File.Copy(Path.Combine(RepositoryPaths.Root, "prometheus", rules), Path.Combine(folder, rules));
+        }
         File.WriteAllText(Path.Combine(folder, "pods.json"),
             JsonSerializer.Serialize(discovered.Select(target => new { targets = new[] { target["__address__"] }, labels = target.Where(label => label.Key != "__address__").ToDictionary() })));
 
