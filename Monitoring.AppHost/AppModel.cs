@@ -20,6 +20,7 @@ public static class AppModel
         // Docker or Podman answering: Prometheus and Grafana run as containers. Neither: Prometheus runs from the
         // local binary when it is installed, and Grafana is left out. One line at start says which, and what to install.
         var stack = StackModeSelector.Select(builder.Configuration);
+        var remoteWriteUrl = PrometheusRemoteWrite.Read(builder.Configuration);
         builder.LogStackOnStart(stack);
 
         var dataApi = builder.AddProject<Projects.Monitoring_DataApi>("dataapi")
@@ -70,10 +71,13 @@ public static class AppModel
             var scrapeTargetsDirectory = Path.Combine(prometheusRunDirectory, "targets");
             builder.AddScrapeTargetsWriter(dataApi, DataApiPortVariable, stack.HostNameSeenFromPrometheus, scrapeTargetsDirectory);
 
+            // The repository's prometheus/, or with Monitoring:RemoteWriteUrl a copy whose prometheus.yml also sends every sample there.
+            var prometheusConfigDirectory = builder.PrometheusConfigDirectory("../prometheus", prometheusRunDirectory, remoteWriteUrl, stack);
+
             IResourceBuilder<IResourceWithEndpoints> prometheus = stack.Mode == StackMode.Containers
-                ? builder.AddPrometheusContainer("prometheus", "../prometheus", scrapeTargetsDirectory, stack.ContainerRuntime)
+                ? builder.AddPrometheusContainer("prometheus", prometheusConfigDirectory, scrapeTargetsDirectory, stack.ContainerRuntime)
                     .WaitFor(dataApi)
-                : builder.AddPrometheusExecutable("prometheus", stack.LocalPrometheus, "../prometheus", prometheusRunDirectory)
+                : builder.AddPrometheusExecutable("prometheus", stack.LocalPrometheus, prometheusConfigDirectory, prometheusRunDirectory)
                     .WaitFor(dataApi);
 
             if (stack.RunsGrafana)
