@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
 
 namespace Monitoring.AppHost;
 
@@ -32,11 +33,17 @@ public static class AppModel
         {
             dataApi.WithEnvironment("DATA_PATH", dataPath);
         }
+        IResourceBuilder<ParameterResource>? apiKey = null;
         if (builder.Configuration.GetValue<bool>("Monitoring:RequireApiKey"))
         {
-            var apiKey = builder.AddParameter("dataapi-api-key",
+            apiKey = builder.AddParameter("dataapi-api-key",
                 new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
             dataApi.WithEnvironment("API_KEY", apiKey);
+        }
+        if (builder.Environment.IsDevelopment())
+        {
+            // The dashboard's "Generate traffic" and "Inject errors" commands, and the DataApi's fault switch they use.
+            dataApi.WithDrills(DataApiPortVariable, apiKey);
         }
 
         if (settings.Store == DataStore.Postgres)
