@@ -7,9 +7,10 @@
 # Besides the .NET SDK the tests run real tools: prometheus and promtool (the whole-stack tests run a real Prometheus;
 # promtool checks /metrics, the configuration and the alert rules), Chromium (the browser test of the Aspire
 # dashboard; Playwright drives /usr/bin/chromium), wrk (the load harness's smoke test), strace (the test that the
-# WAL is fsynced before a write is acknowledged) and PostgreSQL's server binaries (the store conformance tests start a
-# PostgreSQL of their own from /usr/lib/postgresql/*/bin). On Debian and Ubuntu the missing ones are installed with apt-get
-# (through sudo when not root); elsewhere each missing tool is named with how to get it.
+# WAL is fsynced before a write is acknowledged), VictoriaMetrics (the whole-stack tests' receiver of Prometheus's
+# remote_write) and PostgreSQL's server binaries (the store conformance tests start a PostgreSQL of their own from
+# /usr/lib/postgresql/*/bin). On Debian and Ubuntu the missing ones are installed with apt-get (through sudo when not
+# root); elsewhere each missing tool is named with how to get it.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -32,6 +33,10 @@ command -v wrk >/dev/null 2>&1 || {
 command -v strace >/dev/null 2>&1 || {
   missing_packages+=(strace)
   missing_hints+=("strace: Linux only (Debian/Ubuntu: apt-get install strace)")
+}
+command -v victoria-metrics >/dev/null 2>&1 || {
+  missing_packages+=(victoria-metrics)
+  missing_hints+=("victoria-metrics: https://docs.victoriametrics.com/ (Debian/Ubuntu: apt-get install victoria-metrics)")
 }
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || {
   missing_packages+=(postgresql)
@@ -71,6 +76,8 @@ echo "       $(promtool --version 2>&1 | head -n 1)"
 echo "       $(/usr/bin/chromium --version 2>/dev/null | head -n 1)"
 echo "       $(wrk --version 2>&1 | head -n 1)"
 echo "       $(strace -V 2>&1 | head -n 1)"
+# Debian's victoria-metrics binary carries no version of its own: its package's then.
+echo "       victoria-metrics $({ victoria-metrics -version 2>&1; dpkg-query -W -f '${Version}\n' victoria-metrics 2>/dev/null; } | grep -m 1 .)"
 echo "       $("$(ls -d /usr/lib/postgresql/*/bin/initdb | sort -V | tail -n 1)" --version)"
 echo "       .NET SDK $(dotnet --version)"
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
 
 namespace Monitoring.AppHost;
 
@@ -20,6 +21,7 @@ public static class AppModel
         // Docker or Podman answering: Prometheus and Grafana run as containers. Neither: Prometheus runs from the
         // local binary when it is installed, and Grafana is left out. One line at start says which, and what to install.
         var stack = StackModeSelector.Select(builder.Configuration);
+        var remoteWriteUrl = PrometheusRemoteWrite.Read(builder.Configuration);
         builder.LogStackOnStart(stack);
 
         var dataApi = builder.AddProject<Projects.Monitoring_DataApi>("dataapi")
@@ -31,11 +33,17 @@ public static class AppModel
         {
             dataApi.WithEnvironment("DATA_PATH", dataPath);
         }
+        IResourceBuilder<ParameterResource>? apiKey = null;
         if (builder.Configuration.GetValue<bool>("Monitoring:RequireApiKey"))
         {
-            var apiKey = builder.AddParameter("dataapi-api-key",
+            apiKey = builder.AddParameter("dataapi-api-key",
                 new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
             dataApi.WithEnvironment("API_KEY", apiKey);
+        }
+        if (builder.Environment.IsDevelopment())
+        {
+            // The dashboard's "Generate traffic" and "Inject errors" commands, and the DataApi's fault switch they use.
+            dataApi.WithDrills(DataApiPortVariable, apiKey);
         }
 
         if (settings.Store == DataStore.Postgres)
@@ -70,10 +78,13 @@ public static class AppModel
             var scrapeTargetsDirectory = Path.Combine(prometheusRunDirectory, "targets");
             builder.AddScrapeTargetsWriter(dataApi, DataApiPortVariable, stack.HostNameSeenFromPrometheus, scrapeTargetsDirectory);
 
+            // The repository's prometheus/, or with Monitoring:RemoteWriteUrl a copy whose prometheus.yml also sends every sample there.
+            var prometheusConfigDirectory = builder.PrometheusConfigDirectory("../prometheus", prometheusRunDirectory, remoteWriteUrl, stack);
+
             IResourceBuilder<IResourceWithEndpoints> prometheus = stack.Mode == StackMode.Containers
-                ? builder.AddPrometheusContainer("prometheus", "../prometheus", scrapeTargetsDirectory, stack.ContainerRuntime)
+                ? builder.AddPrometheusContainer("prometheus", prometheusConfigDirectory, scrapeTargetsDirectory, stack.ContainerRuntime)
                     .WaitFor(dataApi)
-                : builder.AddPrometheusExecutable("prometheus", stack.LocalPrometheus, "../prometheus", prometheusRunDirectory)
+                : builder.AddPrometheusExecutable("prometheus", stack.LocalPrometheus, prometheusConfigDirectory, prometheusRunDirectory)
                     .WaitFor(dataApi);
 
             if (stack.RunsGrafana)

@@ -11,7 +11,8 @@ namespace Monitoring.Tests.Stack;
 /// <summary>
 /// The whole stack started once through the AppHost — the DataApi and a real Prometheus process (the local binary,
 /// so that no test waits for a container runtime) — with about 20 seconds of mixed traffic behind it, a burst of
-/// connections past the DataApi's connection cap among it.
+/// connections past the DataApi's connection cap among it. Prometheus also sends its samples (remote_write, through
+/// <c>Monitoring:RemoteWriteUrl</c>) to a real VictoriaMetrics on loopback, started before the stack.
 /// </summary>
 public sealed class StackFixture : IAsyncLifetime
 {
@@ -29,14 +30,18 @@ public sealed class StackFixture : IAsyncLifetime
 
     public PrometheusApi Prometheus { get; private set; } = null!;
 
+    /// <summary>The receiver of Prometheus's remote_write.</summary>
+    public VictoriaMetricsServer VictoriaMetrics { get; private set; } = null!;
+
     /// <summary>When the last request of the traffic had been answered; nothing but health checks and scrapes follow.</summary>
     public DateTimeOffset TrafficEnded { get; private set; }
 
     public async Task InitializeAsync()
     {
         using var cancellation = new CancellationTokenSource(Timeout);
+        VictoriaMetrics = await VictoriaMetricsServer.StartReadyAsync(Path.Combine(_directory.Path, "victoria-metrics"), cancellation.Token);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<AppHost::Projects.Monitoring_AppHost>(
-            ["--Monitoring:StackMode=LocalProcesses"], cancellation.Token);
+            ["--Monitoring:StackMode=LocalProcesses", $"--Monitoring:RemoteWriteUrl={VictoriaMetrics.RemoteWriteUrl}"], cancellation.Token);
         builder.CreateResourceBuilder<ProjectResource>("dataapi")
             .WithEnvironment("DATA_PATH", Path.Combine(_directory.Path, "data.db"))
             .WithEnvironment("FAULT_INJECTION_ENABLED", "true")
@@ -70,6 +75,10 @@ public sealed class StackFixture : IAsyncLifetime
         {
             await _app.StopAsync();
             await _app.DisposeAsync();
+        }
+        if (VictoriaMetrics is not null)
+        {
+            await VictoriaMetrics.DisposeAsync();
         }
         _directory.Dispose();
     }
