@@ -58,16 +58,20 @@ public sealed class WebhookReceiver : IAsyncDisposable
         return receiver;
     }
 
-    /// <summary>The first notification, in arrival order, that <paramref name="matches"/>; waits for it.</summary>
-    public async Task<JsonElement> WaitForAsync(Func<JsonElement, bool> matches, CancellationToken cancellationToken)
+    /// <summary>The first notification, in arrival order, that <paramref name="matches"/>; fails when none arrives within <paramref name="timeout"/>.</summary>
+    public async Task<JsonElement> WaitForAsync(Func<JsonElement, bool> matches, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            var found = Notifications.FirstOrDefault(matches);
+            var received = Notifications;
+            var found = received.FirstOrDefault(matches);
             if (found.ValueKind == JsonValueKind.Object)
             {
                 return found;
             }
+            Assert.True(DateTime.UtcNow < deadline,
+                $"no such notification within {timeout.TotalSeconds} s; received {received.Count}:{Environment.NewLine}{string.Join(Environment.NewLine, received)}");
             await _arrived.WaitAsync(TimeSpan.FromSeconds(1), cancellationToken);
         }
     }

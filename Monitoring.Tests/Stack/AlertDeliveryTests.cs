@@ -83,7 +83,7 @@ public sealed class AlertDeliveryTests
         {
             var data = await prometheus.GetDataAsync("/api/v1/alertmanagers", cancellationToken);
             return data.GetProperty("activeAlertmanagers").EnumerateArray().Select(am => new Uri(am.GetProperty("url").GetString()!)).ToList();
-        }, urls => urls.Count > 0, cancellationToken);
+        }, urls => urls.Count > 0, TimeSpan.FromSeconds(30), "Prometheus found no Alertmanager", cancellationToken);
         Assert.Equal(alertmanagerPort, Assert.Single(discovered).Port);
 
         // 500s, about 10 per second, until the webhook has the firing notification.
@@ -91,8 +91,8 @@ public sealed class AlertDeliveryTests
         var injecting = InjectErrorsAsync(dataApi, errors.Token);
         var inAlertmanager = await PollAsync(
             async () => (await alertmanager.GetFromJsonAsync<JsonElement>($"/api/v2/alerts?filter={Uri.EscapeDataString($"alertname=\"{Alert}\"")}", cancellationToken)).EnumerateArray().ToList(),
-            alerts => alerts.Count > 0, cancellationToken);
-        var firing = await webhook.WaitForAsync(notification => Is(notification, "firing"), cancellationToken);
+            alerts => alerts.Count > 0, TimeSpan.FromSeconds(60), $"{Alert} never reached Alertmanager", cancellationToken);
+        var firing = await webhook.WaitForAsync(notification => Is(notification, "firing"), TimeSpan.FromSeconds(30), cancellationToken);
         var fired = stopwatch.Elapsed;
         await errors.CancelAsync();
         await injecting;
@@ -111,7 +111,7 @@ public sealed class AlertDeliveryTests
         Assert.Contains("/graph?g0.expr=", firingAlert.GetProperty("generatorURL").GetString(), StringComparison.Ordinal);
 
         // No more errors: the shortened window empties, the rule resolves, and the webhook is told.
-        var resolved = await webhook.WaitForAsync(notification => Is(notification, "resolved"), cancellationToken);
+        var resolved = await webhook.WaitForAsync(notification => Is(notification, "resolved"), TimeSpan.FromSeconds(60), cancellationToken);
         var resolvedAlert = Assert.Single(resolved.GetProperty("alerts").EnumerateArray());
         Assert.Equal("resolved", resolvedAlert.GetProperty("status").GetString());
         Assert.Equal(firingAlert.GetProperty("fingerprint").GetString(), resolvedAlert.GetProperty("fingerprint").GetString());
@@ -205,8 +205,9 @@ public sealed class AlertDeliveryTests
         }
     }
 
-    private static async Task<T> PollAsync<T>(Func<Task<T>> read, Func<T, bool> done, CancellationToken cancellationToken)
+    private static async Task<T> PollAsync<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan timeout, string failure, CancellationToken cancellationToken)
     {
+        var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
             var value = await read();
@@ -214,6 +215,7 @@ public sealed class AlertDeliveryTests
             {
                 return value;
             }
+            Assert.True(DateTime.UtcNow < deadline, $"{failure} within {timeout.TotalSeconds} s");
             await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
         }
     }
