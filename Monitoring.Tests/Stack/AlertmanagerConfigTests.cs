@@ -75,7 +75,8 @@ public sealed class AlertmanagerConfigTests : IDisposable
         var root = Parse(Render(webhookUrl: null));
 
         var receiver = Assert.Single(((YamlSequenceNode)root.Children[new YamlScalarNode("receivers")]).Cast<YamlMappingNode>());
-        Assert.Equal([AlertmanagerConfig.WebhookReceiver], receiver.Children.Values.Select(node => ((YamlScalarNode)node).Value));
+        Assert.Equal(["name"], receiver.Children.Keys.Select(key => ((YamlScalarNode)key).Value));
+        Assert.Equal(AlertmanagerConfig.WebhookReceiver, Text(receiver, "name"));
         Assert.Equal(Serialize(template.Children[new YamlScalarNode("route")]), Serialize(root.Children[new YamlScalarNode("route")]));
         Assert.Equal(Serialize(template.Children[new YamlScalarNode("inhibit_rules")]), Serialize(root.Children[new YamlScalarNode("inhibit_rules")]));
     }
