@@ -5,7 +5,8 @@
 #   ./test.sh --filter WholeStack      arguments are passed on to `dotnet test`
 #
 # Besides the .NET SDK the tests run real tools: prometheus and promtool (the whole-stack tests run a real Prometheus;
-# promtool checks /metrics, the configuration and the alert rules), Chromium (the browser test of the Aspire
+# promtool checks /metrics, the configuration and the alert rules), Alertmanager and amtool (the alert delivery test runs a
+# real Alertmanager; amtool checks its configuration), Chromium (the browser test of the Aspire
 # dashboard; Playwright drives /usr/bin/chromium), wrk (the load harness's smoke test), strace (the test that the
 # WAL is fsynced before a write is acknowledged), VictoriaMetrics (the whole-stack tests' receiver of Prometheus's
 # remote_write) and PostgreSQL's server binaries (the store conformance tests start a PostgreSQL of their own from
@@ -21,6 +22,10 @@ need_sdk=false
 command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1 || {
   missing_packages+=(prometheus)
   missing_hints+=("prometheus and promtool: https://prometheus.io/download/ (Debian/Ubuntu: apt-get install prometheus; macOS: brew install prometheus)")
+}
+command -v amtool >/dev/null 2>&1 && { command -v prometheus-alertmanager >/dev/null 2>&1 || command -v alertmanager >/dev/null 2>&1; } || {
+  missing_packages+=(prometheus-alertmanager)
+  missing_hints+=("alertmanager and amtool: https://prometheus.io/download/#alertmanager (Debian/Ubuntu: apt-get install prometheus-alertmanager)")
 }
 [[ -x /usr/bin/chromium ]] || {
   missing_packages+=(chromium fonts-liberation)
@@ -73,6 +78,7 @@ fi
 # The versions the tests run against, so that a log shows them.
 echo "Tools: $(prometheus --version 2>&1 | head -n 1)"
 echo "       $(promtool --version 2>&1 | head -n 1)"
+echo "       $(amtool --version 2>&1 | head -n 1)"
 echo "       $(/usr/bin/chromium --version 2>/dev/null | head -n 1)"
 echo "       $(wrk --version 2>&1 | head -n 1)"
 echo "       $(strace -V 2>&1 | head -n 1)"

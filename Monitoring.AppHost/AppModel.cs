@@ -5,7 +5,7 @@ namespace Monitoring.AppHost;
 
 /// <summary>
 /// Every resource of the application and its wiring, top to bottom: the DataApi and its store, Prometheus scraping
-/// each of its replicas, Grafana reading Prometheus. <c>AppHost.cs</c> runs it; the model tests build it without running anything.
+/// each of its replicas and sending its alerts to Alertmanager, Grafana reading Prometheus. <c>AppHost.cs</c> runs it; the model tests build it without running anything.
 /// </summary>
 public static class AppModel
 {
@@ -86,6 +86,20 @@ public static class AppModel
                     .WaitFor(dataApi)
                 : builder.AddPrometheusExecutable("prometheus", stack.LocalPrometheus, prometheusConfigDirectory, prometheusRunDirectory)
                     .WaitFor(dataApi);
+
+            // Alertmanager, where the alerts that fire go: alertmanager/alertmanager.yml with the webhook of
+            // Monitoring:AlertWebhookUrl (a secret parameter; unset, alerts stay in Alertmanager's UI). Prometheus finds it
+            // through alertmanagers/alertmanager.json, written from the address Aspire resolves for Prometheus.
+            if (stack.RunsAlertmanager)
+            {
+                var alertmanager = builder.AddAlertmanager("alertmanager", "../alertmanager/alertmanager.yml", stack);
+                prometheus.WithAlertmanager(alertmanager, Path.Combine(prometheusRunDirectory, "alertmanagers"));
+            }
+            else
+            {
+                builder.LogOnStart(logger => StackLog.LogAlertmanagerMissing(
+                    logger, stack.Reason, stack.LocalAlertmanager, AlertmanagerResourceBuilderExtensions.InstallAlertmanager));
+            }
 
             if (stack.RunsGrafana)
             {

@@ -51,6 +51,15 @@ internal static partial class StackLog
     [LoggerMessage(Level = LogLevel.Information, Message = "PostgreSQL runs from the local binaries in {Binaries}, its cluster created in {RunDirectory} and removed by a later run.")]
     public static partial void LogLocalPostgres(ILogger logger, string binaries, string runDirectory);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Alertmanager runs as a container (prom/alertmanager:{Tag}), its data in a volume; alerts go to {Receiver}.")]
+    public static partial void LogAlertmanagerContainer(ILogger logger, string tag, string receiver);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Alertmanager runs from the local '{Alertmanager}' binary, its configuration and data in {RunDirectory}; alerts go to {Receiver}.")]
+    public static partial void LogLocalAlertmanager(ILogger logger, string alertmanager, string runDirectory, string receiver);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Alertmanager is not started: {Reason}, and the '{Alertmanager}' binary is not installed, so alerts stay in Prometheus. Install it with '{Install}' and run the AppHost again.")]
+    public static partial void LogAlertmanagerMissing(ILogger logger, string reason, string alertmanager, string install);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Prometheus and Grafana run as containers: {Reason}.")]
     private static partial void LogContainers(ILogger logger, string reason);
 

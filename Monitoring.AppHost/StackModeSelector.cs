@@ -6,13 +6,19 @@ namespace Monitoring.AppHost;
 /// <summary>
 /// Chooses the <see cref="StackMode"/>: <c>Monitoring:StackMode</c> (<c>Containers</c>, <c>LocalProcesses</c> or
 /// <c>Auto</c>, the default) forces a mode; on Auto a container runtime is used when its daemon answers. With local
-/// processes it also looks for the <c>prometheus</c> binary (<c>Monitoring:PrometheusPath</c>, else on PATH).
+/// processes it also looks for the <c>prometheus</c> binary (<c>Monitoring:PrometheusPath</c>, else on PATH) and for
+/// Alertmanager's (<c>Monitoring:AlertmanagerPath</c>, else Debian's <c>prometheus-alertmanager</c> or <c>alertmanager</c> on PATH).
 /// </summary>
 public static class StackModeSelector
 {
     public const string SettingName = "Monitoring:StackMode";
 
     public const string PrometheusPathSettingName = "Monitoring:PrometheusPath";
+
+    public const string AlertmanagerPathSettingName = "Monitoring:AlertmanagerPath";
+
+    /// <summary>Alertmanager's binary as Debian's package names it, then as the upstream release does.</summary>
+    private static readonly string[] AlertmanagerCommands = ["prometheus-alertmanager", "alertmanager"];
 
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(5);
 
@@ -29,7 +35,16 @@ public static class StackModeSelector
             return selection;
         }
         var prometheus = configuration[PrometheusPathSettingName] is { Length: > 0 } configured ? configured : "prometheus";
-        return selection with { LocalPrometheus = prometheus, LocalPrometheusMissing = !IsExecutable(prometheus, searchPath) };
+        var alertmanager = configuration[AlertmanagerPathSettingName] is { Length: > 0 } configuredAlertmanager
+            ? configuredAlertmanager
+            : AlertmanagerCommands.FirstOrDefault(command => IsExecutable(command, searchPath)) ?? AlertmanagerCommands[0];
+        return selection with
+        {
+            LocalPrometheus = prometheus,
+            LocalPrometheusMissing = !IsExecutable(prometheus, searchPath),
+            LocalAlertmanager = alertmanager,
+            LocalAlertmanagerMissing = !IsExecutable(alertmanager, searchPath),
+        };
     }
 
     private static StackSelection SelectMode(IConfiguration configuration)
@@ -127,6 +142,15 @@ public sealed record StackSelection(StackMode Mode, string? ContainerRuntime, st
 
     /// <summary>Prometheus runs as a container, or as the local binary when it is installed.</summary>
     public bool RunsPrometheus => Mode == StackMode.Containers || !LocalPrometheusMissing;
+
+    /// <summary>With local processes, the binary that runs Alertmanager: <c>Monitoring:AlertmanagerPath</c>, else found on PATH.</summary>
+    public string LocalAlertmanager { get; init; } = "prometheus-alertmanager";
+
+    /// <summary>With local processes, whether <see cref="LocalAlertmanager"/> was not found: then alerts stay in Prometheus.</summary>
+    public bool LocalAlertmanagerMissing { get; init; }
+
+    /// <summary>Alertmanager runs beside Prometheus: as a container, or as the local binary when it is installed.</summary>
+    public bool RunsAlertmanager => RunsPrometheus && (Mode == StackMode.Containers || !LocalAlertmanagerMissing);
 
     /// <summary>Grafana runs only as a container.</summary>
     public bool RunsGrafana => Mode == StackMode.Containers;

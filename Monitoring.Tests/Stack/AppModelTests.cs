@@ -5,6 +5,8 @@ using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Monitoring.Tests.Infrastructure;
+using YamlDotNet.RepresentationModel;
+using AlertmanagerSettings = AppHost::Monitoring.AppHost.AlertmanagerResourceBuilderExtensions;
 
 namespace Monitoring.Tests.Stack;
 
@@ -108,8 +110,9 @@ public sealed class AppModelTests(AppModelTests.Models models) : IClassFixture<A
         var model = services.GetRequiredService<DistributedApplicationModel>();
 
         Assert.Single(model.Resources, resource => resource is ProjectResource { Name: "dataapi" });
-        Assert.DoesNotContain(model.Resources, resource => resource.Name is "prometheus" or "grafana");
+        Assert.DoesNotContain(model.Resources, resource => resource.Name is "prometheus" or "grafana" or "alertmanager");
         Assert.DoesNotContain(services.GetServices<IHostedService>(), service => service is AppHost::Monitoring.AppHost.ScrapeTargetsWriter);
+        Assert.DoesNotContain(services.GetServices<IHostedService>(), service => service is AppHost::Monitoring.AppHost.AlertmanagersFileWriter);
     }
 
     [Fact]
@@ -234,6 +237,128 @@ public sealed class AppModelTests(AppModelTests.Models models) : IClassFixture<A
         Assert.Equal(["localhost:40001", "localhost:40002", "localhost:40003"], targets.Targets);
     }
 
+    [Fact]
+    public async Task With_containers_Alertmanager_is_a_pinned_container_with_its_written_config_read_only_and_a_data_volume()
+    {
+        var alertmanager = Resource<ContainerResource>(models.Containers, "alertmanager");
+
+        var image = Assert.Single(alertmanager.Annotations.OfType<ContainerImageAnnotation>());
+        Assert.Equal("prom/alertmanager", image.Image);
+        Assert.Matches(@"^v\d+\.\d+\.\d+$", image.Tag);
+        var endpoint = Assert.Single(alertmanager.Annotations.OfType<EndpointAnnotation>());
+        Assert.Equal(9093, endpoint.TargetPort);
+        Assert.Single(alertmanager.Annotations.OfType<HealthCheckAnnotation>());
+        Assert.Empty(alertmanager.Annotations.OfType<WaitAnnotation>());
+
+        var mounts = alertmanager.Annotations.OfType<ContainerMountAnnotation>().ToList();
+        var config = Assert.Single(mounts, mount => mount.Target == "/etc/alertmanager");
+        Assert.Equal(ContainerMountType.BindMount, config.Type);
+        Assert.True(config.IsReadOnly);
+        // The configuration the AppHost writes as Alertmanager starts, in a folder of this run; not the repository's.
+        Assert.StartsWith(Path.Combine(Path.GetTempPath(), "monitoring-alertmanager-"), config.Source, StringComparison.Ordinal);
+        Assert.True(Directory.Exists(config.Source), config.Source);
+        var data = Assert.Single(mounts, mount => mount.Target == "/alertmanager");
+        Assert.Equal(ContainerMountType.Volume, data.Type);
+
+        var args = await ArgsAsync(alertmanager);
+        Assert.Contains("--config.file=/etc/alertmanager/alertmanager.yml", args);
+        Assert.Contains("--storage.path=/alertmanager", args);
+        Assert.Contains("--cluster.listen-address=", args);
+    }
+
+    [Fact]
+    public async Task With_containers_Prometheus_reads_the_Alertmanager_address_from_a_folder_of_this_run_and_does_not_wait_for_it()
+    {
+        var app = models.Containers;
+        var prometheus = Resource<ContainerResource>(app, "prometheus");
+
+        var mount = Assert.Single(prometheus.Annotations.OfType<ContainerMountAnnotation>(), mount => mount.Target == "/etc/prometheus/alertmanagers");
+        Assert.True(mount.IsReadOnly);
+        Assert.Equal(Options(app).Directory, mount.Source);
+        Assert.Equal($"/etc/prometheus/{AlertmanagersFilePattern()}", $"{mount.Target}/*.json");
+        AssertAlertmanagerAddress(await EnvironmentAsync(app, prometheus));
+        Assert.DoesNotContain(prometheus.Annotations.OfType<WaitAnnotation>(), wait => wait.Resource.Name == "alertmanager");
+    }
+
+    [Fact]
+    public async Task Without_containers_Alertmanager_is_the_local_binary_on_an_allocated_loopback_port_with_its_data_in_this_run()
+    {
+        var app = models.LocalProcesses;
+        var alertmanager = Resource<ExecutableResource>(app, "alertmanager");
+
+        Assert.Equal(models.AlertmanagerPath, alertmanager.Command);
+        Assert.StartsWith(Path.Combine(Path.GetTempPath(), "monitoring-alertmanager-"), alertmanager.WorkingDirectory, StringComparison.Ordinal);
+        var endpoint = Assert.Single(alertmanager.Annotations.OfType<EndpointAnnotation>());
+        Assert.Equal("http", endpoint.Name);
+        Assert.Null(endpoint.Port);
+        Assert.Single(alertmanager.Annotations.OfType<HealthCheckAnnotation>());
+        Assert.Equal("/-/ready", AlertmanagerSettings.HealthPath);
+        Assert.Empty(alertmanager.Annotations.OfType<WaitAnnotation>());
+
+        var args = await ArgsAsync(alertmanager);
+        Assert.Contains($"--config.file={Path.Combine(alertmanager.WorkingDirectory, "config", "alertmanager.yml")}", args);
+        Assert.Contains($"--storage.path={Path.Combine(alertmanager.WorkingDirectory, "data")}", args);
+        Assert.Contains("--cluster.listen-address=", args);
+        var listen = Assert.Single(args.OfType<ReferenceExpression>(), arg => arg.Format.StartsWith("--web.listen-address=", StringComparison.Ordinal));
+        Assert.Equal("--web.listen-address=127.0.0.1:{0}", listen.Format);
+        var port = Assert.IsType<EndpointReferenceExpression>(Assert.Single(listen.ValueProviders));
+        Assert.Equal(EndpointProperty.TargetPort, port.Property);
+        Assert.Same(alertmanager, port.Endpoint.Resource);
+    }
+
+    [Fact]
+    public async Task Without_containers_Prometheus_gets_the_Alertmanager_address_and_the_AppHost_writes_it_where_prometheus_yml_looks()
+    {
+        var app = models.LocalProcesses;
+        var prometheus = Resource<ExecutableResource>(app, "prometheus");
+
+        AssertAlertmanagerAddress(await EnvironmentAsync(app, prometheus));
+        var options = Options(app);
+        Assert.Equal("prometheus", options.PrometheusResourceName);
+        // prometheus.yml's alerting section, relative to the configuration copy in Prometheus's run folder.
+        Assert.Equal(Path.Combine(prometheus.WorkingDirectory, AlertmanagersFilePattern()), Path.Combine(options.Directory, "*.json"));
+        Assert.True(Directory.Exists(options.Directory), options.Directory);
+        Assert.Single(app.Services.GetServices<IHostedService>(), service => service is AppHost::Monitoring.AppHost.AlertmanagersFileWriter);
+    }
+
+    [Fact]
+    public async Task The_webhook_URL_is_a_secret_parameter_of_Alertmanager_and_without_it_there_is_none()
+    {
+        var model = models.LocalProcesses.Services.GetRequiredService<DistributedApplicationModel>();
+        Assert.DoesNotContain(model.Resources, resource => resource is ParameterResource { Name: AlertmanagerSettings.WebhookUrlParameterName });
+
+        var app = await models.WithWebhook;
+        var parameter = Resource<ParameterResource>(app, AlertmanagerSettings.WebhookUrlParameterName);
+        Assert.True(parameter.Secret);
+        Assert.Equal(Models.WebhookUrl, await parameter.GetValueAsync(default));
+        var alertmanager = Resource<ExecutableResource>(app, "alertmanager");
+        Assert.Contains(alertmanager.Annotations.OfType<ResourceRelationshipAnnotation>(), relationship => relationship.Resource == parameter);
+    }
+
+    [Fact]
+    public async Task Without_the_alertmanager_binary_Prometheus_runs_and_keeps_its_alerts()
+    {
+        var app = await models.WithoutAlertmanagerBinary;
+        var model = app.Services.GetRequiredService<DistributedApplicationModel>();
+
+        Assert.Single(model.Resources, resource => resource.Name == "prometheus");
+        Assert.DoesNotContain(model.Resources, resource => resource.Name == "alertmanager");
+        Assert.DoesNotContain(app.Services.GetServices<IHostedService>(), service => service is AppHost::Monitoring.AppHost.AlertmanagersFileWriter);
+        Assert.DoesNotContain(AppHost::Monitoring.AppHost.AlertmanagersFileWriter.AddressVariable, (await EnvironmentAsync(app, Resource<ExecutableResource>(app, "prometheus"))).Keys);
+    }
+
+    [Theory]
+    [InlineData("hooks.example.com/secret-token")]
+    [InlineData("ftp://hooks.example.com/secret-token")]
+    public void A_webhook_URL_that_is_not_absolute_http_fails_the_start_without_showing_it(string url)
+    {
+        var exception = Assert.Throws<AppHost::Monitoring.AppHost.AppHostSettingException>(() =>
+            Models.Build("Containers", $"--{AlertmanagerSettings.WebhookUrlSettingName}={url}").Dispose());
+
+        Assert.StartsWith("Monitoring:AlertWebhookUrl must be an absolute http:// or https:// URL", exception.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret-token", exception.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--Monitoring:Store=MySQL", "Monitoring:Store must be SQLite or Postgres (got 'MySQL').")]
     [InlineData("--Monitoring:Replicas=0", "Monitoring:Replicas must be a whole number from 1 to 16 (got '0').")]
@@ -269,6 +394,8 @@ public sealed class AppModelTests(AppModelTests.Models models) : IClassFixture<A
         private readonly Lazy<Task<BuiltModel>> _withoutPrometheusBinary = new(() => BuildAsync("LocalProcesses", "--Monitoring:PrometheusPath=/nonexistent/prometheus"));
         private readonly Lazy<Task<BuiltModel>> _postgresContainers = new(() => BuildAsync("Containers", "--Monitoring:Store=Postgres", "--Monitoring:Replicas=3"));
         private readonly Lazy<Task<BuiltModel>> _postgresLocal;
+        private readonly Lazy<Task<BuiltModel>> _withWebhook;
+        private readonly Lazy<Task<BuiltModel>> _withoutAlertmanagerBinary;
         private readonly TemporaryDirectory _fakePostgresBin = new();
 
         public Models()
@@ -280,11 +407,17 @@ public sealed class AppModelTests(AppModelTests.Models models) : IClassFixture<A
             }
 
             PrometheusPath = Path.Combine(_bin.Path, "prometheus");
-            File.WriteAllText(PrometheusPath, "#!/bin/sh\nexit 0\n");
-            if (!OperatingSystem.IsWindows())
+            AlertmanagerPath = Path.Combine(_bin.Path, "alertmanager");
+            foreach (var program in new[] { PrometheusPath, AlertmanagerPath })
             {
-                File.SetUnixFileMode(PrometheusPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                File.WriteAllText(program, "#!/bin/sh\nexit 0\n");
+                if (!OperatingSystem.IsWindows())
+                {
+                    File.SetUnixFileMode(program, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                }
             }
+            _withWebhook = new(() => BuildAsync("LocalProcesses", PrometheusPathArgument, AlertmanagerPathArgument, $"--{AlertmanagerSettings.WebhookUrlSettingName}={WebhookUrl}"));
+            _withoutAlertmanagerBinary = new(() => BuildAsync("LocalProcesses", PrometheusPathArgument, "--Monitoring:AlertmanagerPath=/nonexistent/alertmanager"));
             _withApiKey = new(() => BuildAsync("LocalProcesses", PrometheusPathArgument, "--Monitoring:RequireApiKey=true"));
             _postgresLocal = new(() => BuildAsync("LocalProcesses", PrometheusPathArgument, "--Monitoring:Store=Postgres", "--Monitoring:Replicas=3", $"--Monitoring:PostgresBin={FakePostgresBin}"));
         }
@@ -292,10 +425,18 @@ public sealed class AppModelTests(AppModelTests.Models models) : IClassFixture<A
         /// <summary>The stand-in binary the local-process models run Prometheus from.</summary>
         public string PrometheusPath { get; }
 
+        /// <summary>The stand-in binary the local-process models run Alertmanager from.</summary>
+        public string AlertmanagerPath { get; }
+
+        /// <summary>Monitoring:AlertWebhookUrl of <see cref="WithWebhook"/>.</summary>
+        public const string WebhookUrl = "https://hooks.example.com/services/T0/B0/secret-token";
+
         /// <summary>The folder given as Monitoring:PostgresBin to <see cref="PostgresLocal"/>.</summary>
         public string FakePostgresBin => _fakePostgresBin.Path;
 
         private string PrometheusPathArgument => $"--Monitoring:PrometheusPath={PrometheusPath}";
+
+        private string AlertmanagerPathArgument => $"--Monitoring:AlertmanagerPath={AlertmanagerPath}";
 
         public BuiltModel Containers { get; private set; } = null!;
 
@@ -313,10 +454,16 @@ public sealed class AppModelTests(AppModelTests.Models models) : IClassFixture<A
         /// <summary>Store=Postgres, 3 replicas, no containers. Built when first asked for.</summary>
         public Task<BuiltModel> PostgresLocal => _postgresLocal.Value;
 
+        /// <summary>No containers, Monitoring:AlertWebhookUrl set. Built when first asked for.</summary>
+        public Task<BuiltModel> WithWebhook => _withWebhook.Value;
+
+        /// <summary>No containers, Prometheus's binary but no Alertmanager's. Built when first asked for.</summary>
+        public Task<BuiltModel> WithoutAlertmanagerBinary => _withoutAlertmanagerBinary.Value;
+
         public async Task InitializeAsync()
         {
             Containers = await BuildAsync("Containers");
-            LocalProcesses = await BuildAsync("LocalProcesses", PrometheusPathArgument);
+            LocalProcesses = await BuildAsync("LocalProcesses", PrometheusPathArgument, AlertmanagerPathArgument);
         }
 
         public async Task DisposeAsync()
@@ -325,7 +472,7 @@ public sealed class AppModelTests(AppModelTests.Models models) : IClassFixture<A
             {
                 await model.DisposeAsync();
             }
-            foreach (var lazy in new[] { _withApiKey, _withoutPrometheusBinary, _postgresContainers, _postgresLocal })
+            foreach (var lazy in new[] { _withApiKey, _withoutPrometheusBinary, _postgresContainers, _postgresLocal, _withWebhook, _withoutAlertmanagerBinary })
             {
                 if (lazy.IsValueCreated)
                 {
@@ -372,6 +519,40 @@ public sealed class AppModelTests(AppModelTests.Models models) : IClassFixture<A
 
     private static T Resource<T>(BuiltModel app, string name) where T : IResource =>
         Assert.IsType<T>(Assert.Single(app.Services.GetRequiredService<DistributedApplicationModel>().Resources, resource => resource.Name == name));
+
+    private static AppHost::Monitoring.AppHost.AlertmanagersFileOptions Options(BuiltModel app) =>
+        app.Services.GetRequiredService<AppHost::Monitoring.AppHost.AlertmanagersFileOptions>();
+
+    /// <summary>Prometheus's address for Alertmanager is Aspire's, resolved for Prometheus: host and port of its http endpoint.</summary>
+    private static void AssertAlertmanagerAddress(Dictionary<string, object> environment)
+    {
+        var address = Assert.IsType<EndpointReferenceExpression>(environment[AppHost::Monitoring.AppHost.AlertmanagersFileWriter.AddressVariable]);
+        Assert.Equal("alertmanager", address.Endpoint.Resource.Name);
+        Assert.Equal("http", address.Endpoint.EndpointName);
+        Assert.Equal(EndpointProperty.HostAndPort, address.Property);
+    }
+
+    /// <summary>The one file pattern of prometheus.yml's alerting section (file-based discovery of Alertmanagers).</summary>
+    private static string AlertmanagersFilePattern()
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "prometheus", "prometheus.yml"))));
+        var alerting = (YamlMappingNode)((YamlMappingNode)stream.Documents[0].RootNode).Children[new YamlScalarNode("alerting")];
+        var alertmanager = (YamlMappingNode)Assert.Single((YamlSequenceNode)alerting.Children[new YamlScalarNode("alertmanagers")]);
+        var discovery = (YamlMappingNode)Assert.Single((YamlSequenceNode)alertmanager.Children[new YamlScalarNode("file_sd_configs")]);
+        return ((YamlScalarNode)Assert.Single((YamlSequenceNode)discovery.Children[new YamlScalarNode("files")])).Value!;
+    }
+
+    /// <summary>The command line as the resource's callbacks declare it, references left unresolved.</summary>
+    private static async Task<List<object>> ArgsAsync(IResourceWithArgs resource)
+    {
+        var args = new List<object>();
+        foreach (var callback in resource.Annotations.OfType<CommandLineArgsCallbackAnnotation>())
+        {
+            await callback.Callback(new CommandLineArgsCallbackContext(args, resource, default));
+        }
+        return args;
+    }
 
     /// <summary>The environment as the resource's callbacks declare it, references left unresolved.</summary>
     private static async Task<Dictionary<string, object>> EnvironmentAsync(BuiltModel app, IResourceWithEnvironment resource)

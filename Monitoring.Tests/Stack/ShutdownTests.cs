@@ -27,12 +27,13 @@ public sealed class ShutdownTests
 
         var dataApi = await app.ResourceNotifications.WaitForResourceHealthyAsync("dataapi", cancellation.Token);
         var prometheus = await app.ResourceNotifications.WaitForResourceHealthyAsync("prometheus", cancellation.Token);
+        var alertmanager = await app.ResourceNotifications.WaitForResourceHealthyAsync("alertmanager", cancellation.Token);
         // A project runs as `dotnet run`, whose child is the DataApi itself: the whole trees must end.
-        var processes = new[] { ProcessIdOf(dataApi), ProcessIdOf(prometheus) }
+        var processes = new[] { ProcessIdOf(dataApi), ProcessIdOf(prometheus), ProcessIdOf(alertmanager) }
             .SelectMany(ProcessTree.WithDescendants)
             .Select(Process.GetProcessById)
             .ToList();
-        Assert.True(processes.Count >= 3, $"expected dotnet run, the DataApi and Prometheus; found {processes.Count} processes");
+        Assert.True(processes.Count >= 4, $"expected dotnet run, the DataApi, Prometheus and Alertmanager; found {processes.Count} processes");
 
         await app.StopAsync(cancellation.Token);
         await app.DisposeAsync();

@@ -66,6 +66,45 @@ public sealed class StackModeSelectorTests : IDisposable
         Assert.True(missing.LocalPrometheusMissing);
     }
 
+    [Theory]
+    [InlineData("prometheus-alertmanager")]
+    [InlineData("alertmanager")]
+    public void Alertmanager_runs_from_Debians_binary_or_the_upstream_one_on_PATH(string name)
+    {
+        WriteExecutable(Path.Combine(_path.Path, "prometheus"));
+        WriteExecutable(Path.Combine(_path.Path, name));
+
+        var stack = StackModeSelector.Select(LocalProcesses(), _path.Path);
+
+        Assert.Equal(name, stack.LocalAlertmanager);
+        Assert.True(stack.RunsAlertmanager);
+    }
+
+    [Fact]
+    public void Without_an_alertmanager_binary_Prometheus_still_runs_and_Alertmanager_is_left_out()
+    {
+        WriteExecutable(Path.Combine(_path.Path, "prometheus"));
+        File.WriteAllText(Path.Combine(_path.Path, "alertmanager"), "not executable");
+
+        var stack = StackModeSelector.Select(LocalProcesses(), _path.Path);
+        var configured = StackModeSelector.Select(LocalProcesses(("Monitoring:AlertmanagerPath", WriteExecutable(Path.Combine(_path.Path, "am-0.25")))), _path.Path);
+
+        Assert.True(stack.RunsPrometheus);
+        Assert.True(stack.LocalAlertmanagerMissing);
+        Assert.False(stack.RunsAlertmanager);
+        Assert.Equal("prometheus-alertmanager", stack.LocalAlertmanager);
+        Assert.True(configured.RunsAlertmanager);
+        Assert.Equal(Path.Combine(_path.Path, "am-0.25"), configured.LocalAlertmanager);
+
+        var logger = new RecordingLogger();
+        StackLog.LogAlertmanagerMissing(logger, stack.Reason, stack.LocalAlertmanager, AlertmanagerResourceBuilderExtensions.InstallAlertmanager);
+        var line = Assert.Single(logger.Lines);
+        Assert.Equal(LogLevel.Warning, line.Level);
+        Assert.DoesNotContain('\n', line.Message);
+        Assert.Contains("alerts stay in Prometheus", line.Message, StringComparison.Ordinal);
+        Assert.Contains("'sudo apt-get install prometheus-alertmanager'", line.Message, StringComparison.Ordinal);
+    }
+
     private static string WriteExecutable(string path)
     {
         File.WriteAllText(path, "#!/bin/sh\n");
