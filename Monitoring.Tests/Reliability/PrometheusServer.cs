@@ -45,6 +45,12 @@ public sealed class PrometheusServer : IAsyncDisposable
                 static_configs:
                   - targets: ['{target}']
             """);
+        return await StartReadyAsync(configuration, directory, port);
+    }
+
+    /// <summary>Prometheus with <paramref name="configuration"/> as it is, its TSDB in <paramref name="directory"/>.</summary>
+    public static async Task<PrometheusServer> StartReadyAsync(string configuration, string directory, int port)
+    {
         var startInfo = new ProcessStartInfo("prometheus")
         {
             ArgumentList =

@@ -1,9 +1,8 @@
-using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Monitoring.ServiceDefaults;
 using Monitoring.Tests.Infrastructure;
+using Monitoring.Tests.Reliability;
 using YamlDotNet.RepresentationModel;
 
 namespace Monitoring.Tests.Stack;
@@ -98,12 +97,10 @@ public sealed partial class KubernetesExampleTests
         discovered.Add(PodPort("dataapi-6f7d9c8b5-k2x4p", $"127.0.0.1:{FreePort.Next()}", podLabels, "debug-sidecar", "debug", "Running"));
         discovered.Add(PodPort("dataapi-6f7d9c8b5-zz9vv", $"127.0.0.1:{FreePort.Next()}", podLabels, Text(container, "name"), portName, "Succeeded"));
 
-        var port = FreePort.Next();
-        using var prometheus = StartPrometheus(folder.Path, port, discovered);
-        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        var api = new PrometheusApi(client);
+        await using var prometheus = await StartPrometheusAsync(folder.Path, discovered);
+        var api = new PrometheusApi(prometheus.Client);
 
-        var targets = await WaitForTargetsAsync(client, discovered.Count, prometheus);
+        var targets = await WaitForTargetsAsync(prometheus, discovered.Count);
         Assert.Equal(replicas.OrderBy(pair => pair.Key), targets.Active.Select(target => KeyValuePair.Create(target["pod"], target["instance"])).OrderBy(pair => pair.Key));
         Assert.All(targets.Active, target =>
         {
@@ -153,7 +150,7 @@ public sealed partial class KubernetesExampleTests
     /// Prometheus with deploy/kubernetes/prometheus.yml and the rules beside it, as the example's ConfigMap mounts them;
     /// the job's <c>kubernetes_sd_configs</c> is replaced by a file holding <paramref name="discovered"/>.
     /// </summary>
-    private static CapturedPrometheus StartPrometheus(string folder, int port, List<Dictionary<string, string>> discovered)
+    private static Task<PrometheusServer> StartPrometheusAsync(string folder, List<Dictionary<string, string>> discovered)
     {
         var configuration = LoadStream("prometheus.yml");
         var job = ScrapeJob((YamlMappingNode)configuration.Documents[0].RootNode);
@@ -170,43 +167,22 @@ public sealed partial class KubernetesExampleTests
         File.WriteAllText(Path.Combine(folder, "pods.json"),
             JsonSerializer.Serialize(discovered.Select(target => new { targets = new[] { target["__address__"] }, labels = target.Where(label => label.Key != "__address__").ToDictionary() })));
 
-        var startInfo = new ProcessStartInfo("prometheus")
-        {
-            ArgumentList =
-            {
-                $"--config.file={Path.Combine(folder, "prometheus.yml")}",
-                $"--storage.tsdb.path={Path.Combine(folder, "tsdb")}",
-                $"--web.listen-address=127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}",
-            },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        return new CapturedPrometheus(Process.Start(startInfo) ?? throw new InvalidOperationException("prometheus did not start"));
+        return PrometheusServer.StartReadyAsync(Path.Combine(folder, "prometheus.yml"), folder, FreePort.Next());
     }
 
-    private static async Task<(List<Dictionary<string, string>> Active, int Dropped)> WaitForTargetsAsync(HttpClient client, int expected, CapturedPrometheus prometheus)
+    private static async Task<(List<Dictionary<string, string>> Active, int Dropped)> WaitForTargetsAsync(PrometheusServer prometheus, int expected)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (true)
         {
-            Assert.False(prometheus.Process.HasExited, $"Prometheus exited: {prometheus.Output}");
-            try
+            var data = (await prometheus.Client.GetFromJsonAsync<JsonElement>("/api/v1/targets")).GetProperty("data");
+            var active = data.GetProperty("activeTargets").EnumerateArray()
+                .Select(target => target.GetProperty("labels").Deserialize<Dictionary<string, string>>()!)
+                .ToList();
+            var dropped = data.GetProperty("droppedTargets").GetArrayLength();
+            if (active.Count + dropped >= expected || DateTime.UtcNow > deadline)
             {
-                var body = await client.GetFromJsonAsync<JsonElement>("/api/v1/targets");
-                var data = body.GetProperty("data");
-                var active = data.GetProperty("activeTargets").EnumerateArray()
-                    .Select(target => target.GetProperty("labels").Deserialize<Dictionary<string, string>>()!)
-                    .ToList();
-                var dropped = data.GetProperty("droppedTargets").GetArrayLength();
-                if (active.Count + dropped >= expected || DateTime.UtcNow > deadline)
-                {
-                    return (active, dropped);
-                }
-            }
-            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
-            {
-                // Not listening yet.
+                return (active, dropped);
             }
             await Task.Delay(TimeSpan.FromMilliseconds(250));
         }
@@ -247,31 +223,4 @@ public sealed partial class KubernetesExampleTests
     // Prometheus spells a Kubernetes label name as a label name by replacing each character that may not appear in one.
     [GeneratedRegex("[^a-zA-Z0-9_]")]
     private static partial Regex LabelNameCharacters();
-
-    /// <summary>A Prometheus process, its output kept for failure messages, killed with its test.</summary>
-    private sealed class CapturedPrometheus : IDisposable
-    {
-        private readonly Task<string> _stderr;
-
-        public CapturedPrometheus(Process process)
-        {
-            Process = process;
-            _stderr = process.StandardError.ReadToEndAsync();
-            _ = process.StandardOutput.ReadToEndAsync();
-        }
-
-        public Process Process { get; }
-
-        public string Output => _stderr.IsCompleted ? _stderr.Result : "(Prometheus is still running)";
-
-        public void Dispose()
-        {
-            if (!Process.HasExited)
-            {
-                Process.Kill(entireProcessTree: true);
-                Process.WaitForExit();
-            }
-            Process.Dispose();
-        }
-    }
 }
