@@ -91,7 +91,26 @@ public sealed class AppModelTests(AppModelTests.Models models) : IClassFixture<A
             .Replace("$ASPIRE_DASHBOARD_URL", dashboard, StringComparison.Ordinal)
             .Replace("\0", "$", StringComparison.Ordinal);
         Assert.Equal(dashboard + "/traces/detail/${__value.raw}", url);
+
+        // The latency charts ask Prometheus for the exemplars, so that Grafana draws them.
+        foreach (var file in new[] { "monitoring-overview.json", "monitoring-endpoint.json" })
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "grafana", "dashboards", file)));
+            Assert.Contains(Targets(json.RootElement), target =>
+                target.TryGetProperty("exemplar", out var exemplar) && exemplar.ValueKind == System.Text.Json.JsonValueKind.True
+                && target.GetProperty("expr").GetString()!.Contains("http_request_duration_seconds_bucket", StringComparison.Ordinal));
+        }
     }
+
+    /// <summary>Every query target of every panel, rows' panels included.</summary>
+    private static IEnumerable<System.Text.Json.JsonElement> Targets(System.Text.Json.JsonElement element) =>
+        element.ValueKind switch
+        {
+            System.Text.Json.JsonValueKind.Object => element.EnumerateObject().SelectMany(property => property.Name == "targets"
+                && property.Value.ValueKind == System.Text.Json.JsonValueKind.Array ? property.Value.EnumerateArray() : Targets(property.Value)),
+            System.Text.Json.JsonValueKind.Array => element.EnumerateArray().SelectMany(Targets),
+            _ => [],
+        };
 
     [Fact]
     public void Without_containers_Prometheus_is_the_local_binary_and_Grafana_is_left_out()
