@@ -107,6 +107,8 @@ public static class AppModel
                     new GenerateParameterDefault { MinLength = 20, Special = false }, secret: true, persist: true);
                 builder.AddGrafana("grafana", "../grafana", grafanaPassword)
                     .WithEnvironment(GrafanaResourceBuilderExtensions.PrometheusUrlVariable, prometheus.GetEndpoint("http"))
+                    // The browser follows an exemplar's link, so the dashboard's address as the browser knows it.
+                    .WithEnvironment(GrafanaResourceBuilderExtensions.AspireDashboardUrlVariable, AspireDashboardUrl.Read(builder.Configuration) ?? string.Empty)
                     .WaitFor(prometheus);
             }
         }

@@ -11,6 +11,12 @@ public static class GrafanaResourceBuilderExtensions
     public const string PrometheusUrlVariable = "PROMETHEUS_URL";
 
     /// <summary>
+    /// The variable the datasource provisioning reads the Aspire dashboard's address from: an exemplar's trace id
+    /// links to that trace there (<c>exemplarTraceIdDestinations</c>).
+    /// </summary>
+    public const string AspireDashboardUrlVariable = "ASPIRE_DASHBOARD_URL";
+
+    /// <summary>
     /// The <c>grafana/grafana</c> container with the provisioning of <paramref name="configDirectory"/> (the Prometheus
     /// datasource, whose URL it reads from <see cref="PrometheusUrlVariable"/>, and the dashboards), anonymous viewers
     /// and the overview as home dashboard.

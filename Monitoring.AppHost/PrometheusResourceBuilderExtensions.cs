@@ -13,6 +13,13 @@ public static class PrometheusResourceBuilderExtensions
     public const string HealthPath = "/-/ready";
 
     /// <summary>
+    /// Keeps the exemplars a scrape carries (the DataApi's sampled traces on http_request_duration_seconds), for
+    /// <c>/api/v1/query_exemplars</c> and Grafana's exemplar markers; with it Prometheus also asks targets for
+    /// OpenMetrics, the only text format that has exemplars. Both forms of Prometheus get it.
+    /// </summary>
+    public const string ExemplarStorageFlag = "--enable-feature=exemplar-storage";
+
+    /// <summary>
     /// The <c>prom/prometheus</c> container: <paramref name="configDirectory"/> and <paramref name="targetsDirectory"/>
     /// bind-mounted read-only, its TSDB in a named volume.
     /// </summary>
@@ -30,7 +37,8 @@ public static class PrometheusResourceBuilderExtensions
             .WithArgs(
                 $"--config.file={ContainerConfigDirectory}/prometheus.yml",
                 "--storage.tsdb.path=/prometheus",
-                "--web.enable-lifecycle")
+                "--web.enable-lifecycle",
+                ExemplarStorageFlag)
             .WithHttpHealthCheck(HealthPath)
             .WithUrlForEndpoint("http", url => url.DisplayText = "Prometheus");
 
@@ -66,6 +74,7 @@ public static class PrometheusResourceBuilderExtensions
                 context.Args.Add($"--storage.tsdb.path={Path.Combine(runDirectory, "data")}");
                 context.Args.Add(ReferenceExpression.Create($"--web.listen-address=127.0.0.1:{endpoint.Property(EndpointProperty.TargetPort)}"));
                 context.Args.Add("--web.enable-lifecycle");
+                context.Args.Add(ExemplarStorageFlag);
             })
             .WithHttpHealthCheck(HealthPath)
             .WithUrlForEndpoint("http", url => url.DisplayText = "Prometheus");

@@ -57,6 +57,10 @@ public static class Extensions
                 new MetricStreamPolicy(services.GetRequiredService<IOptions<MetricStreamOptions>>().Value).Configure));
             builder.Services.AddOpenTelemetry()
                 .WithMetrics(metrics => metrics
+                    // A measurement recorded inside a sampled trace may become an exemplar: OTLP carries it to the
+                    // Aspire dashboard's charts and OpenMetrics scrapes to Prometheus, each linking to that trace. The
+                    // SDK's default records none; set here, it holds whatever OTEL_METRICS_EXEMPLAR_FILTER says.
+                    .SetExemplarFilter(ExemplarFilterType.TraceBased)
                     .AddAspNetCoreInstrumentation()
                     .AddHttpClientInstrumentation()
                     .AddRuntimeInstrumentation()

@@ -13,7 +13,8 @@ namespace Monitoring.DataApi.Metrics;
 /// <para>
 /// Nothing waits for long: every collection, a scrape or an OTLP export, first calls <see cref="Drain"/> from the
 /// observable instruments' callbacks, which the SDK runs before it reads the histograms, and shutting down drains what
-/// is left. A batch drains on the thread that fills it, outside any trace, so the measurements carry no exemplars.
+/// is left. A batch drains on the thread that fills it, outside any trace, so the measurements carry no exemplars;
+/// requests of a sampled trace, which should, never come here (<see cref="DataApiMetrics.RequestStopped"/>).
 /// </para>
 /// </remarks>
 public sealed class CompletedRequestBuffer

@@ -83,10 +83,29 @@ public sealed class DataApiMetrics : IDisposable
         series.Stopped();
         var status = series.ForStatus(statusCode);
         status.Count();
-        _completed.Add(new CompletedRequest(status, durationSeconds, requestBytes, responseBytes));
+        var request = new CompletedRequest(status, durationSeconds, requestBytes, responseBytes);
+        if (Activity.Current is { Recorded: true })
+        {
+            // A sampled request is recorded now, inside its own trace, so that the SDK's trace-based exemplar filter
+            // makes it an exemplar that links the histogram bucket to that trace. Every other request, all of them
+            // when traces are off, takes the batched path, which records outside any trace.
+            RecordOne(in request);
+        }
+        else
+        {
+            _completed.Add(request);
+        }
     }
 
     public void Dispose() => _completed.Drain();
+
+    private void RecordOne(in CompletedRequest request)
+    {
+        var routeTags = request.Series.Route.Tags;
+        _duration.Record(request.DurationSeconds, routeTags);
+        _requestSize.Record(request.RequestBytes, routeTags);
+        _responseSize.Record(request.ResponseBytes, request.Series.Tags);
+    }
 
     private void Record(ReadOnlySpan<CompletedRequest> requests)
     {
@@ -101,10 +120,7 @@ public sealed class DataApiMetrics : IDisposable
         {
             foreach (ref readonly var request in requests)
             {
-                var routeTags = request.Series.Route.Tags;
-                _duration.Record(request.DurationSeconds, routeTags);
-                _requestSize.Record(request.RequestBytes, routeTags);
-                _responseSize.Record(request.ResponseBytes, request.Series.Tags);
+                RecordOne(in request);
             }
         }
         finally

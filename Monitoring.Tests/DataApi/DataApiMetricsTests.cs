@@ -87,4 +87,34 @@ public sealed class DataApiMetricsTests : IDisposable
         Assert.All(tracesSeen, Assert.Null);
         Assert.Same(request, Activity.Current);
     }
+
+    [Fact]
+    public void A_request_of_a_sampled_trace_is_recorded_at_once_inside_that_trace()
+    {
+        var metrics = _services.GetRequiredService<DataApiMetrics>();
+        var meterFactory = _services.GetRequiredService<IMeterFactory>();
+        var tracesSeen = new List<Activity?>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Scope == meterFactory && instrument.Name == "http_request_duration_seconds")
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<double>((_, _, _, _) => tracesSeen.Add(Activity.Current));
+        listener.Start();
+
+        // Recorded: what a sampler that keeps the trace sets, and what the trace-based exemplar filter looks at.
+        using var request = new Activity("sampled request");
+        request.ActivityTraceFlags = ActivityTraceFlags.Recorded;
+        request.Start();
+        var series = metrics.SeriesFor(endpoint: null, "GET");
+        series.Started();
+        metrics.RequestStopped(series, 500, durationSeconds: 0.001, requestBytes: 0, responseBytes: 10);
+
+        Assert.Same(request, Assert.Single(tracesSeen));
+    }
 }

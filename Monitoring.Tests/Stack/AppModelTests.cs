@@ -63,6 +63,56 @@ public sealed class AppModelTests(AppModelTests.Models models) : IClassFixture<A
     }
 
     [Fact]
+    public async Task Both_forms_of_Prometheus_keep_exemplars()
+    {
+        var container = Resource<ContainerResource>(models.Containers, "prometheus");
+        var local = Resource<ExecutableResource>(models.LocalProcesses, "prometheus");
+
+        Assert.Contains("--enable-feature=exemplar-storage", await ArgsAsync(container));
+        Assert.Contains("--enable-feature=exemplar-storage", await ArgsAsync(local));
+    }
+
+    [Fact]
+    public async Task Grafana_links_an_exemplar_trace_id_to_that_trace_in_the_Aspire_dashboard_the_AppHost_serves()
+    {
+        var environment = await EnvironmentAsync(models.Containers, Resource<ContainerResource>(models.Containers, "grafana"));
+        var dashboard = Assert.IsType<string>(environment["ASPIRE_DASHBOARD_URL"]);
+        Assert.Equal(Models.DashboardUrl, dashboard);
+
+        // The link as Grafana reads it once it has expanded the provisioning file's variables ($$ is a literal $).
+        var stream = new YamlStream();
+        stream.Load(new StringReader(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "grafana", "provisioning", "datasources", "prometheus.yml"))));
+        var datasource = (YamlMappingNode)Assert.Single((YamlSequenceNode)((YamlMappingNode)stream.Documents[0].RootNode).Children[new YamlScalarNode("datasources")]);
+        var jsonData = (YamlMappingNode)datasource.Children[new YamlScalarNode("jsonData")];
+        var destination = (YamlMappingNode)Assert.Single((YamlSequenceNode)jsonData.Children[new YamlScalarNode("exemplarTraceIdDestinations")]);
+        Assert.Equal("trace_id", ((YamlScalarNode)destination.Children[new YamlScalarNode("name")]).Value);
+        var url = ((YamlScalarNode)destination.Children[new YamlScalarNode("url")]).Value!
+            .Replace("$$", "\0", StringComparison.Ordinal)
+            .Replace("$ASPIRE_DASHBOARD_URL", dashboard, StringComparison.Ordinal)
+            .Replace("\0", "$", StringComparison.Ordinal);
+        Assert.Equal(dashboard + "/traces/detail/${__value.raw}", url);
+
+        // The latency charts ask Prometheus for the exemplars, so that Grafana draws them.
+        foreach (var file in new[] { "monitoring-overview.json", "monitoring-endpoint.json" })
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "grafana", "dashboards", file)));
+            Assert.Contains(Targets(json.RootElement), target =>
+                target.TryGetProperty("exemplar", out var exemplar) && exemplar.ValueKind == System.Text.Json.JsonValueKind.True
+                && target.GetProperty("expr").GetString()!.Contains("http_request_duration_seconds_bucket", StringComparison.Ordinal));
+        }
+    }
+
+    /// <summary>Every query target of every panel, rows' panels included.</summary>
+    private static IEnumerable<System.Text.Json.JsonElement> Targets(System.Text.Json.JsonElement element) =>
+        element.ValueKind switch
+        {
+            System.Text.Json.JsonValueKind.Object => element.EnumerateObject().SelectMany(property => property.Name == "targets"
+                && property.Value.ValueKind == System.Text.Json.JsonValueKind.Array ? property.Value.EnumerateArray() : Targets(property.Value)),
+            System.Text.Json.JsonValueKind.Array => element.EnumerateArray().SelectMany(Targets),
+            _ => [],
+        };
+
+    [Fact]
     public void Without_containers_Prometheus_is_the_local_binary_and_Grafana_is_left_out()
     {
         var app = models.LocalProcesses;
@@ -438,6 +488,9 @@ public sealed class AppModelTests(AppModelTests.Models models) : IClassFixture<A
 
         private string AlertmanagerPathArgument => $"--Monitoring:AlertmanagerPath={AlertmanagerPath}";
 
+        /// <summary>The first ASPNETCORE_URLS of <see cref="Containers"/>: where its Aspire dashboard would be.</summary>
+        public const string DashboardUrl = "https://localhost:17999";
+
         public BuiltModel Containers { get; private set; } = null!;
 
         public BuiltModel LocalProcesses { get; private set; } = null!;
@@ -462,7 +515,7 @@ public sealed class AppModelTests(AppModelTests.Models models) : IClassFixture<A
 
         public async Task InitializeAsync()
         {
-            Containers = await BuildAsync("Containers");
+            Containers = await BuildAsync("Containers", $"--ASPNETCORE_URLS={DashboardUrl};http://localhost:15081");
             LocalProcesses = await BuildAsync("LocalProcesses", PrometheusPathArgument, AlertmanagerPathArgument);
         }
 

@@ -24,6 +24,29 @@ public sealed class AspireMetricChart(IPage page)
         }
         """;
 
+    // The markers trace: one point per exemplar the chart draws, its tooltip (the span's title when the dashboard has
+    // the span) and the trace and span a click opens (app-metrics.js).
+    private const string ExemplarsScript = """
+        () => {
+            const plot = document.querySelector('.js-plotly-plot');
+            if (!plot || !plot.data) return [];
+            const markers = plot.data.find(trace => trace.mode === 'markers');
+            if (!markers || !markers.traceData) return [];
+            return markers.traceData.map((data, i) => ({ traceId: data.traceId || '', spanId: data.spanId || '', tooltip: String(markers.text[i] || '') }));
+        }
+        """;
+
+    public sealed record Exemplar(string TraceId, string SpanId, string Tooltip);
+
+    /// <summary>The exemplars the chart draws now.</summary>
+    public async Task<IReadOnlyList<Exemplar>> ExemplarsAsync()
+    {
+        var points = await page.EvaluateAsync<JsonElement>(ExemplarsScript);
+        return points.EnumerateArray()
+            .Select(point => new Exemplar(point.GetProperty("traceId").GetString()!, point.GetProperty("spanId").GetString()!, point.GetProperty("tooltip").GetString()!))
+            .ToList();
+    }
+
     /// <summary>
     /// Lets through only <paramref name="value"/> of <paramref name="dimension"/>. Clicking a value's tag in the
     /// filters selects that value alone; the tags the filter includes are then checked to be exactly that one.

@@ -6,7 +6,8 @@ namespace Monitoring.Tests.Stack;
 
 /// <summary>
 /// The Aspire dashboard in a real browser (Debian's Chromium, driven by Playwright): after traffic, the DataApi's
-/// request counter, received over OTLP, plots the number of requests the test sent.
+/// request counter, received over OTLP, plots the number of requests the test sent, and the request duration chart
+/// draws exemplars that open the DataApi's traces.
 /// </summary>
 [Collection(AloneCollection.Name)]
 public sealed partial class DashboardBrowserTests
@@ -18,7 +19,7 @@ public sealed partial class DashboardBrowserTests
     private const int Items = 20;
 
     [Fact]
-    public async Task The_dashboard_shows_the_DataApi_request_counter_after_traffic()
+    public async Task The_dashboard_shows_the_DataApi_request_counter_and_duration_exemplars_after_traffic()
     {
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing: apt-get install chromium (see README)");
         using var directory = new TemporaryDirectory();
@@ -75,6 +76,28 @@ public sealed partial class DashboardBrowserTests
         await chart.ShowOnlyAsync("status_code", "200");
         var read = await chart.WaitForNewestValueAsync(Items, TimeSpan.FromSeconds(60));
         Assert.True(read == Items, $"GET /data/{{key}} → 200 plots {Shown(read)}; the test read {Items} items");
+
+        // The request duration chart draws the requests' exemplars, each the DataApi span of its trace (a span the
+        // dashboard has, so its tooltip names the resource and a click opens it).
+        await page.GotoAsync($"{appHost.DashboardUrl}/metrics/resource/dataapi?meter=Monitoring.DataApi&instrument=http_request_duration_seconds&duration=5&view=Graph");
+        await page.Locator(".plotly svg.main-svg").First.WaitForAsync(new() { Timeout = 30_000 });
+        var exemplars = await WaitForExemplarsAsync(chart, TimeSpan.FromSeconds(60));
+        Assert.NotEmpty(exemplars);
+        Assert.All(exemplars, exemplar => Assert.Matches("^[0-9a-f]{32}$", exemplar.TraceId));
+        Assert.True(exemplars.All(exemplar => exemplar.Tooltip.Contains("dataapi", StringComparison.Ordinal)),
+            $"exemplars without a DataApi span: {string.Join(" | ", exemplars.Select(exemplar => exemplar.Tooltip))}");
+    }
+
+    private static async Task<IReadOnlyList<AspireMetricChart.Exemplar>> WaitForExemplarsAsync(AspireMetricChart chart, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        var exemplars = await chart.ExemplarsAsync();
+        while (exemplars.Count == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(500));
+            exemplars = await chart.ExemplarsAsync();
+        }
+        return exemplars;
     }
 
     private static string Shown(double? value) =>

@@ -4,6 +4,7 @@ using System.Text;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Monitoring.Tests.Infrastructure;
 
 namespace Monitoring.Tests.Stack;
@@ -12,7 +13,9 @@ namespace Monitoring.Tests.Stack;
 /// The whole stack started once through the AppHost — the DataApi and a real Prometheus process (the local binary,
 /// so that no test waits for a container runtime) — with about 20 seconds of mixed traffic behind it, a burst of
 /// connections past the DataApi's connection cap among it. Prometheus also sends its samples (remote_write, through
-/// <c>Monitoring:RemoteWriteUrl</c>) to a real VictoriaMetrics on loopback, started before the stack.
+/// <c>Monitoring:RemoteWriteUrl</c>) to a real VictoriaMetrics on loopback, started before the stack. The Aspire
+/// dashboard runs too, as it does for <c>dotnet run</c>: the DataApi sends it its traces over OTLP, and its telemetry
+/// API (<see cref="Dashboard"/>) tells which traces it has.
 /// </summary>
 public sealed class StackFixture : IAsyncLifetime
 {
@@ -30,6 +33,9 @@ public sealed class StackFixture : IAsyncLifetime
 
     public PrometheusApi Prometheus { get; private set; } = null!;
 
+    /// <summary>The Aspire dashboard's address, with the key of its telemetry API (<c>/api/telemetry/*</c>).</summary>
+    public HttpClient Dashboard { get; private set; } = null!;
+
     /// <summary>The receiver of Prometheus's remote_write.</summary>
     public VictoriaMetricsServer VictoriaMetrics { get; private set; } = null!;
 
@@ -40,14 +46,25 @@ public sealed class StackFixture : IAsyncLifetime
     {
         using var cancellation = new CancellationTokenSource(Timeout);
         VictoriaMetrics = await VictoriaMetricsServer.StartReadyAsync(Path.Combine(_directory.Path, "victoria-metrics"), cancellation.Token);
+        var dashboardApiKey = Guid.NewGuid().ToString("N");
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<AppHost::Projects.Monitoring_AppHost>(
-            ["--Monitoring:StackMode=LocalProcesses", $"--Monitoring:RemoteWriteUrl={VictoriaMetrics.RemoteWriteUrl}"], cancellation.Token);
+            [
+                "--Monitoring:StackMode=LocalProcesses", $"--Monitoring:RemoteWriteUrl={VictoriaMetrics.RemoteWriteUrl}",
+                // The dashboard over plain http, as the http launch profile runs it; the testing builder moves it
+                // to ports of its own, which its resource's endpoint tells.
+                $"--ASPNETCORE_URLS=http://localhost:{FreePort.Next()}",
+                $"--ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL=http://localhost:{FreePort.Next()}",
+                $"--ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL=http://localhost:{FreePort.Next()}",
+                "--ASPIRE_ALLOW_UNSECURED_TRANSPORT=true",
+                $"--AppHost:DashboardApiKey={dashboardApiKey}",
+            ],
+            // The testing builder leaves the dashboard out unless asked.
+            (options, _) => options.DisableDashboard = false,
+            cancellation.Token);
         builder.CreateResourceBuilder<ProjectResource>("dataapi")
             .WithEnvironment("DATA_PATH", Path.Combine(_directory.Path, "data.db"))
             .WithEnvironment("FAULT_INJECTION_ENABLED", "true")
-            .WithEnvironment("MAX_CONCURRENT_CONNECTIONS", ConnectionCap.ToString(System.Globalization.CultureInfo.InvariantCulture))
-            // Nobody listens on the OTLP endpoint the testing builder injects; exporting to it only slows shutdown.
-            .WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", string.Empty);
+            .WithEnvironment("MAX_CONCURRENT_CONNECTIONS", ConnectionCap.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
         _app = await builder.BuildAsync(cancellation.Token);
         await _app.StartAsync(cancellation.Token);
@@ -56,6 +73,10 @@ public sealed class StackFixture : IAsyncLifetime
 
         DataApi = _app.CreateHttpClient("dataapi");
         Prometheus = new PrometheusApi(_app.CreateHttpClient("prometheus", "http"));
+        Dashboard = new HttpClient { BaseAddress = _app.GetEndpoint("aspire-dashboard", "http") };
+        Dashboard.DefaultRequestHeaders.Add("x-api-key", dashboardApiKey);
+        // Traces sent before the dashboard listens would be lost to the tests.
+        await WaitForDashboardAsync(Dashboard, cancellation.Token);
 
         // The replica's own address, as Prometheus scrapes it: connections through the AppHost's proxy would not
         // reach Kestrel's connection cap one for one.
@@ -71,6 +92,7 @@ public sealed class StackFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        Dashboard?.Dispose();
         if (_app is not null)
         {
             await _app.StopAsync();
@@ -81,6 +103,31 @@ public sealed class StackFixture : IAsyncLifetime
             await VictoriaMetrics.DisposeAsync();
         }
         _directory.Dispose();
+    }
+
+    private async Task WaitForDashboardAsync(HttpClient dashboard, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        string last = "nothing";
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                using var response = await dashboard.GetAsync("/api/telemetry/resources", cancellationToken);
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+                last = $"{(int)response.StatusCode}";
+            }
+            catch (HttpRequestException exception)
+            {
+                last = exception.Message;
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
+        }
+        var resources = string.Join(", ", App.Services.GetRequiredService<DistributedApplicationModel>().Resources.Select(resource => resource.Name));
+        throw new TimeoutException($"The Aspire dashboard's telemetry API did not answer at {dashboard.BaseAddress}: {last}; resources: {resources}");
     }
 
     /// <summary>
