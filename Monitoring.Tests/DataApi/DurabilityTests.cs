@@ -436,7 +436,8 @@ public class PostgresDurabilityTests(PostgresFixture postgres, ITestOutputHelper
             + $"after it was back, the first {Clients} within {recovery} ms; {writers.Sum(writer => writer.Unanswered)} requests never answered");
 
         var surprises = writers.SelectMany(writer => writer.Surprises).ToList();
-        Assert.True(surprises.Count == 0, $"answers no client could expect:\n{string.Join('\n', surprises.Take(5))}");
+        Assert.True(surprises.Count == 0,
+            $"answers no client could expect:\n{string.Join('\n', surprises.Take(5))}\nwhat the DataApi logged as errors:\n{ErrorEntries(process.StandardOutput)}");
         Assert.False(process.HasExited, "the DataApi exited");
         Assert.True(acknowledgedBefore >= Clients, "fewer writes were acknowledged before the stop than there are clients: it tests little");
         Assert.True(duringOutage >= Clients, $"only {duringOutage} requests were sent and answered while the server was down");
@@ -444,6 +445,29 @@ public class PostgresDurabilityTests(PostgresFixture postgres, ITestOutputHelper
         Assert.True(writers.Sum(writer => writer.Deletes) > 0, "no delete was acknowledged");
 
         await AssertEveryKeyHoldsWhatWasAcknowledgedAsync(process.Client, writers);
+    }
+
+    /// <summary>The console log's error entries (<c>fail:</c> and the indented lines after it), the first five.</summary>
+    private static string ErrorEntries(string log)
+    {
+        var entries = new List<string>();
+        var inError = false;
+        foreach (var line in log.Split('\n'))
+        {
+            if (!line.StartsWith(' '))
+            {
+                inError = line.StartsWith("fail:", StringComparison.Ordinal) || line.StartsWith("crit:", StringComparison.Ordinal);
+                if (inError)
+                {
+                    entries.Add(line);
+                }
+            }
+            else if (inError && entries[^1].Count(c => c == '\n') < 12)
+            {
+                entries[^1] += "\n" + line;
+            }
+        }
+        return entries.Count == 0 ? "(nothing)" : string.Join('\n', entries.Take(5));
     }
 }
 

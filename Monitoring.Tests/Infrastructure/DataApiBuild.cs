@@ -11,13 +11,13 @@ public sealed class DataApiBuild
     /// <summary>What test.sh runs; the tests never publish themselves (minutes of native compilation).</summary>
     public const string PublishCommand = "dotnet publish Monitoring.DataApi -c Release --use-current-runtime -p:PublishAot=true -o artifacts/aot";
 
+    private readonly Func<IReadOnlyList<string>> _command;
+
     private DataApiBuild(string name, Func<IReadOnlyList<string>> command)
     {
         Name = name;
         _command = command;
     }
-
-    private readonly Func<IReadOnlyList<string>> _command;
 
     public static DataApiBuild Jit { get; } = new("jit", JitCommand);
 
