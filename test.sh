@@ -93,8 +93,9 @@ echo "       $(clang --version 2>&1 | head -n 1)"
 echo "       .NET SDK $(dotnet --version)"
 
 # The DataApi's native (AOT) executable, which a set of real-process tests runs beside the JIT build
-# (DataApiBuild in Monitoring.Tests). Published once here, not by the tests: native compilation takes minutes. An
-# unchanged DataApi publishes again in seconds.
+# (DataApiBuild in Monitoring.Tests). Published once here, not by the tests: native compilation takes minutes. It is
+# compiled again after any build of the solution too, whose restore rewrites the project's assets file (no runtime
+# identifier), which the native publish then sees as changed.
 echo "Publishing the DataApi's native executable into artifacts/aot/"
 dotnet publish Monitoring.DataApi -c Release --use-current-runtime -p:PublishAot=true -o artifacts/aot -v q -nologo
 
