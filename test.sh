@@ -4,7 +4,7 @@
 #   ./test.sh                          all tests
 #   ./test.sh --filter WholeStack      arguments are passed on to `dotnet test`
 #
-# Besides the .NET SDK the tests run real tools: prometheus and promtool (the whole-stack tests run a real Prometheus;
+# Besides the .NET SDK (and clang and zlib, which its native AOT compiler links with) the tests run real tools: prometheus and promtool (the whole-stack tests run a real Prometheus;
 # promtool checks /metrics, the configuration and the alert rules), Alertmanager and amtool (the alert delivery test runs a
 # real Alertmanager; amtool checks its configuration), Chromium (the browser test of the Aspire
 # dashboard; Playwright drives /usr/bin/chromium), wrk (the load harness's smoke test), strace (the test that the
@@ -47,6 +47,10 @@ compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || {
   missing_packages+=(postgresql)
   missing_hints+=("PostgreSQL server binaries in /usr/lib/postgresql/*/bin (initdb, pg_ctl, postgres): Debian/Ubuntu: apt-get install postgresql")
 }
+command -v clang >/dev/null 2>&1 && [[ -e /usr/include/zlib.h ]] || {
+  missing_packages+=(clang zlib1g-dev)
+  missing_hints+=("clang and zlib headers: the native (AOT) publish of the DataApi links with them (Debian/Ubuntu: apt-get install clang zlib1g-dev)")
+}
 command -v dotnet >/dev/null 2>&1 || need_sdk=true
 
 if (( ${#missing_packages[@]} > 0 )); then
@@ -85,6 +89,14 @@ echo "       $(strace -V 2>&1 | head -n 1)"
 # Debian's victoria-metrics binary carries no version of its own: its package's then.
 echo "       victoria-metrics $({ victoria-metrics -version 2>&1; dpkg-query -W -f '${Version}\n' victoria-metrics 2>/dev/null; } | grep -m 1 .)"
 echo "       $("$(ls -d /usr/lib/postgresql/*/bin/initdb | sort -V | tail -n 1)" --version)"
+echo "       $(clang --version 2>&1 | head -n 1)"
 echo "       .NET SDK $(dotnet --version)"
+
+# The DataApi's native (AOT) executable, which a set of real-process tests runs beside the JIT build
+# (DataApiBuild in Monitoring.Tests). Published once here, not by the tests: native compilation takes minutes. It is
+# compiled again after any build of the solution too, whose restore rewrites the project's assets file (no runtime
+# identifier), which the native publish then sees as changed.
+echo "Publishing the DataApi's native executable into artifacts/aot/"
+dotnet publish Monitoring.DataApi -c Release --use-current-runtime -p:PublishAot=true -o artifacts/aot -v q -nologo
 
 exec dotnet test Monitoring.sln "$@"

@@ -73,7 +73,12 @@ public static class DataApiServiceCollectionExtensions
             services.AddApiKeyAuthentication(apiKey);
         }
 
-        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.MaxDepth = DataApiLimits.MaxResponseJsonDepth);
+        services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.MaxDepth = DataApiLimits.MaxResponseJsonDepth;
+            // First in the chain: the DataApi's generated contracts answer for its types in either build.
+            json.SerializerOptions.TypeInfoResolverChain.Insert(0, DataApiJsonContext.Default);
+        });
 
         services.AddDataApiOpenApi();
         AddStore(builder, features);

@@ -1,8 +1,8 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -44,16 +44,22 @@ public static class HealthEndpoints
 
     /// <summary>
     /// Maps <paramref name="pattern"/> to a report of every check, which <paramref name="describe"/> extends with the
-    /// service's own facts. 503 when a check is unhealthy, 200 otherwise (degraded included), as the probes answer.
+    /// service's own facts, written with <paramref name="responseJson"/> (the service's source-generated JSON
+    /// contract: no reflection). 503 when a check is unhealthy, 200 otherwise (degraded included), as the probes answer.
     /// </summary>
     public static RouteHandlerBuilder MapHealthReport<TResponse>(
-        this IEndpointRouteBuilder routes, string pattern, Func<HealthReportResponse, HttpContext, TResponse> describe)
+        this IEndpointRouteBuilder routes,
+        string pattern,
+        Func<HealthReportResponse, HttpContext, TResponse> describe,
+        JsonTypeInfo<TResponse> responseJson)
         where TResponse : HealthReportResponse =>
-        routes.MapGet(pattern, async Task<JsonHttpResult<TResponse>> (HttpContext context, HealthCheckService checks, CancellationToken cancellationToken) =>
+        // IResult rather than JsonHttpResult<TResponse>: the request delegate generator writes code from the handler's
+        // signature, and cannot name the method's type parameter there.
+        routes.MapGet(pattern, async Task<IResult> (HttpContext context, HealthCheckService checks, CancellationToken cancellationToken) =>
         {
             var report = await checks.CheckHealthAsync(cancellationToken);
             var status = report.Status == HealthStatus.Unhealthy ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK;
-            return TypedResults.Json(describe(HealthReportResponse.From(report), context), statusCode: status);
+            return TypedResults.Json(describe(HealthReportResponse.From(report), context), responseJson, statusCode: status);
         });
 
     private static Task WriteProbeAsync(HttpContext context, HealthReport report)

@@ -5,8 +5,10 @@ using Microsoft.Extensions.Options;
 namespace Monitoring.ServiceDefaults;
 
 /// <summary>Whether the service exports metrics at all, and which clients may scrape them.</summary>
-public sealed class MetricsExportOptions
+public sealed class MetricsExportOptions : IStartupOptions<MetricsExportOptions>
 {
+    public static void BindFrom(IConfiguration configuration, MetricsExportOptions options) => configuration.Bind(options);
+
     public const string ScrapePath = "/metrics";
     public const string EnabledSetting = "METRICS_ENABLED";
     public const string AllowedNetworksSetting = "METRICS_ALLOWED_NETWORKS";

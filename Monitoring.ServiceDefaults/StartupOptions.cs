@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -12,12 +13,15 @@ public static class StartupOptions
     /// so that a feature can be decided once, while services are registered. A value the binder cannot convert throws
     /// here; one the validator refuses fails the start with every refused setting named.
     /// </summary>
-    public static TOptions AddStartupOptions<TOptions, TValidator>(this IServiceCollection services, IConfiguration configuration)
-        where TOptions : class, new()
+    public static TOptions AddStartupOptions<TOptions, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TValidator>(
+        this IServiceCollection services, IConfiguration configuration)
+        where TOptions : class, IStartupOptions<TOptions>, new()
         where TValidator : class, IValidateOptions<TOptions>
     {
-        services.AddOptions<TOptions>().Bind(configuration).ValidateOnStart();
+        services.AddOptions<TOptions>().Configure(options => TOptions.BindFrom(configuration, options)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<TOptions>, TValidator>();
-        return configuration.Get<TOptions>() ?? new TOptions();
+        var now = new TOptions();
+        TOptions.BindFrom(configuration, now);
+        return now;
     }
 }

@@ -1,11 +1,14 @@
 using Microsoft.Extensions.Configuration;
+using Monitoring.ServiceDefaults;
 using Microsoft.Extensions.Options;
 
 namespace Monitoring.DataApi.Configuration;
 
 /// <summary>How many connections the server holds at once and how long it keeps an idle one open.</summary>
-public sealed class ConnectionOptions
+public sealed class ConnectionOptions : IStartupOptions<ConnectionOptions>
 {
+    public static void BindFrom(IConfiguration configuration, ConnectionOptions options) => configuration.Bind(options);
+
     public const string MaxConcurrentConnectionsSetting = "MAX_CONCURRENT_CONNECTIONS";
     public const string KeepAliveTimeoutSetting = "KEEP_ALIVE_TIMEOUT";
     public const double MinKeepAliveTimeoutSeconds = 1;

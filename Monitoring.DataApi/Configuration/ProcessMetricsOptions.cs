@@ -1,11 +1,14 @@
 using Microsoft.Extensions.Configuration;
+using Monitoring.ServiceDefaults;
 using Microsoft.Extensions.Options;
 
 namespace Monitoring.DataApi.Configuration;
 
 /// <summary>The process_* metrics: whether they are declared and how often the process is sampled for them.</summary>
-public sealed class ProcessMetricsOptions
+public sealed class ProcessMetricsOptions : IStartupOptions<ProcessMetricsOptions>
 {
+    public static void BindFrom(IConfiguration configuration, ProcessMetricsOptions options) => configuration.Bind(options);
+
     public const double MinIntervalSeconds = 0.1;
     public const double MaxIntervalSeconds = 3600;
 

@@ -1,10 +1,13 @@
 using Microsoft.Extensions.Configuration;
+using Monitoring.ServiceDefaults;
 using Microsoft.Extensions.Options;
 
 namespace Monitoring.DataApi.Data;
 
-public sealed class DataStoreOptions
+public sealed class DataStoreOptions : IStartupOptions<DataStoreOptions>
 {
+    public static void BindFrom(IConfiguration configuration, DataStoreOptions options) => configuration.Bind(options);
+
     /// <summary>Name of the connection string (<c>ConnectionStrings__data</c>) that, when set, wins over <see cref="Path"/>.</summary>
     public const string ConnectionStringName = "data";
 

@@ -1,10 +1,14 @@
+using Microsoft.Extensions.Configuration;
+using Monitoring.ServiceDefaults;
 using Microsoft.Extensions.Options;
 
 namespace Monitoring.DataApi.Diagnostics;
 
 /// <summary><c>FAULT_INJECTION_ENABLED</c>: lets a request choose its own error status (<see cref="FaultInjectionMiddleware"/>).</summary>
-public sealed class FaultInjectionOptions
+public sealed class FaultInjectionOptions : IStartupOptions<FaultInjectionOptions>
 {
+    public static void BindFrom(IConfiguration configuration, FaultInjectionOptions options) => configuration.Bind(options);
+
     public const string Setting = "FAULT_INJECTION_ENABLED";
 
     [ConfigurationKeyName(Setting)]

@@ -23,7 +23,7 @@ public static class ServiceEndpoints
     public static IEndpointRouteBuilder MapServiceEndpoints(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/", Root).WithName("ServiceInfo").WithTags("Service").AllowHead();
-        routes.MapHealthReport(HealthEndpoints.ReportPath, Health).WithName("Health").WithTags("Service").AllowHead();
+        routes.MapHealthReport(HealthEndpoints.ReportPath, Health, DataApiJsonContext.Default.HealthResponse).WithName("Health").WithTags("Service").AllowHead();
         return routes;
     }
 

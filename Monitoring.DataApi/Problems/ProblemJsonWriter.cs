@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http.Json;
+using ProblemDetails = Microsoft.AspNetCore.Mvc.ProblemDetails;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Monitoring.DataApi.Security;
@@ -25,9 +27,11 @@ public sealed class ProblemJsonWriter(IOptions<JsonOptions> jsonOptions) : IProb
         // Again here: a problem written by the exception handler follows a response whose headers were cleared.
         SecurityHeadersMiddleware.Apply(http.Response.Headers);
 
+        // The contract from the HTTP JSON options (generated, DataApiJsonContext), which carry the response depth limit.
+        var problemJson = (JsonTypeInfo<ProblemDetails>)jsonOptions.Value.SerializerOptions.GetTypeInfo(typeof(ProblemDetails));
         return new ValueTask(http.Response.WriteAsJsonAsync(
             problem,
-            jsonOptions.Value.SerializerOptions,
+            problemJson,
             contentType: "application/problem+json",
             http.RequestAborted));
     }

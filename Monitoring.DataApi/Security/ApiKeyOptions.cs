@@ -1,10 +1,14 @@
+using Microsoft.Extensions.Configuration;
+using Monitoring.ServiceDefaults;
 using Microsoft.Extensions.Options;
 
 namespace Monitoring.DataApi.Security;
 
 /// <summary><c>API_KEY</c>: when set, POST and DELETE require it in the <c>X-API-Key</c> header; unset, writes are open.</summary>
-public sealed class ApiKeyOptions
+public sealed class ApiKeyOptions : IStartupOptions<ApiKeyOptions>
 {
+    public static void BindFrom(IConfiguration configuration, ApiKeyOptions options) => configuration.Bind(options);
+
     public const string Setting = "API_KEY";
 
     /// <summary>Keys shorter than this are refused at start: a short key is guessable whatever the comparison.</summary>

@@ -17,6 +17,9 @@ public abstract class DurabilityTests(ITestOutputHelper output)
     /// <summary>The DataApi's settings (HOST and PORT among them) on a fresh, empty store of the subclass's kind.</summary>
     protected abstract Task<Dictionary<string, string>> CreateEnvironmentAsync(TemporaryDirectory directory);
 
+    /// <summary>The build the cases run: the JIT build unless a subclass names the native one.</summary>
+    protected virtual DataApiBuild Build => DataApiBuild.Jit;
+
     [Fact]
     public async Task Every_acknowledged_write_and_delete_survives_a_kill_9()
     {
@@ -25,7 +28,7 @@ public abstract class DurabilityTests(ITestOutputHelper output)
 
         var written = new ConcurrentDictionary<string, int>();
         var deleted = new ConcurrentBag<string>();
-        await using (var process = await DataApiProcess.StartReadyAsync(environment))
+        await using (var process = await DataApiProcess.StartReadyAsync(environment, build: Build))
         {
             var client = process.Client;
 
@@ -49,7 +52,7 @@ public abstract class DurabilityTests(ITestOutputHelper output)
         Assert.Equal(200, written.Count);
         Assert.Equal(40, deleted.Count);
 
-        await using var restarted = await DataApiProcess.StartReadyAsync(environment);
+        await using var restarted = await DataApiProcess.StartReadyAsync(environment, build: Build);
         foreach (var (key, value) in written)
         {
             var response = await restarted.Client.GetAsync($"/data/{key}");
@@ -80,7 +83,7 @@ public abstract class DurabilityTests(ITestOutputHelper output)
         var environment = await CreateEnvironmentAsync(directory);
         var writers = Enumerable.Range(0, Clients).Select(client => new LoadWriter(client)).ToArray();
 
-        await using (var process = await DataApiProcess.StartReadyAsync(environment))
+        await using (var process = await DataApiProcess.StartReadyAsync(environment, build: Build))
         {
             using var killed = new CancellationTokenSource();
             var running = writers.Select(writer => Task.Run(() => writer.WriteUntilKilledAsync(process.Client, killed.Token))).ToArray();
@@ -101,7 +104,7 @@ public abstract class DurabilityTests(ITestOutputHelper output)
         Assert.True(writers.Sum(writer => writer.Acknowledged) >= Clients, "fewer writes were acknowledged than there are clients: the kill tests little");
         Assert.True(writers.Sum(writer => writer.Deletes) > 0, "no delete was acknowledged");
 
-        await using var restarted = await DataApiProcess.StartReadyAsync(environment);
+        await using var restarted = await DataApiProcess.StartReadyAsync(environment, build: Build);
         await AssertEveryKeyHoldsWhatWasAcknowledgedAsync(restarted.Client, writers);
     }
 
@@ -343,13 +346,23 @@ public sealed class SqliteDurabilityTests(ITestOutputHelper output) : Durability
         Task.FromResult(DataApiProcess.OnLoopback(Path.Combine(directory.Path, "data.db")));
 }
 
+/// <summary>The cases on SQLite, run by the native (AOT) executable: the container image's build.</summary>
+[Collection(AloneCollection.Name)]
+public sealed class AotSqliteDurabilityTests(ITestOutputHelper output) : DurabilityTests(output)
+{
+    protected override DataApiBuild Build => DataApiBuild.Aot;
+
+    protected override Task<Dictionary<string, string>> CreateEnvironmentAsync(TemporaryDirectory directory) =>
+        Task.FromResult(DataApiProcess.OnLoopback(Path.Combine(directory.Path, "data.db")));
+}
+
 /// <summary>
 /// The cases on a real PostgreSQL, one server for the class and the items table dropped before each test; and the
 /// server itself stopped at once (<c>pg_ctl stop -m immediate</c>: no checkpoint, the sessions killed) under the writers,
 /// then started again under the same DataApi.
 /// </summary>
 [Collection(AloneCollection.Name)]
-public sealed class PostgresDurabilityTests(PostgresFixture postgres, ITestOutputHelper output) : DurabilityTests(output), IClassFixture<PostgresFixture>
+public class PostgresDurabilityTests(PostgresFixture postgres, ITestOutputHelper output) : DurabilityTests(output), IClassFixture<PostgresFixture>
 {
     protected override async Task<Dictionary<string, string>> CreateEnvironmentAsync(TemporaryDirectory directory)
     {
@@ -375,7 +388,7 @@ public sealed class PostgresDurabilityTests(PostgresFixture postgres, ITestOutpu
         var outage = new Outage();
         var writers = Enumerable.Range(0, Clients).Select(client => new LoadWriter(client, outage, TimeSpan.FromMilliseconds(20))).ToArray();
 
-        await using var process = await DataApiProcess.StartReadyAsync(environment);
+        await using var process = await DataApiProcess.StartReadyAsync(environment, build: Build);
         using var finished = new CancellationTokenSource();
         var running = writers.Select(writer => Task.Run(() => writer.WriteUntilKilledAsync(process.Client, finished.Token))).ToArray();
         int acknowledgedBefore, inFlight;
@@ -423,7 +436,8 @@ public sealed class PostgresDurabilityTests(PostgresFixture postgres, ITestOutpu
             + $"after it was back, the first {Clients} within {recovery} ms; {writers.Sum(writer => writer.Unanswered)} requests never answered");
 
         var surprises = writers.SelectMany(writer => writer.Surprises).ToList();
-        Assert.True(surprises.Count == 0, $"answers no client could expect:\n{string.Join('\n', surprises.Take(5))}");
+        Assert.True(surprises.Count == 0,
+            $"answers no client could expect:\n{string.Join('\n', surprises.Take(5))}\nwhat the DataApi logged as errors:\n{ErrorEntries(process.StandardOutput)}");
         Assert.False(process.HasExited, "the DataApi exited");
         Assert.True(acknowledgedBefore >= Clients, "fewer writes were acknowledged before the stop than there are clients: it tests little");
         Assert.True(duringOutage >= Clients, $"only {duringOutage} requests were sent and answered while the server was down");
@@ -432,4 +446,37 @@ public sealed class PostgresDurabilityTests(PostgresFixture postgres, ITestOutpu
 
         await AssertEveryKeyHoldsWhatWasAcknowledgedAsync(process.Client, writers);
     }
+
+    /// <summary>The console log's error entries (<c>fail:</c> and the indented lines after it), the first five.</summary>
+    private static string ErrorEntries(string log)
+    {
+        var entries = new List<string>();
+        var inError = false;
+        foreach (var line in log.Split('\n'))
+        {
+            if (!line.StartsWith(' '))
+            {
+                inError = line.StartsWith("fail:", StringComparison.Ordinal) || line.StartsWith("crit:", StringComparison.Ordinal);
+                if (inError)
+                {
+                    entries.Add(line);
+                }
+            }
+            else if (inError && entries[^1].Count(c => c == '\n') < 12)
+            {
+                entries[^1] += "\n" + line;
+            }
+        }
+        return entries.Count == 0 ? "(nothing)" : string.Join('\n', entries.Take(5));
+    }
+}
+
+/// <summary>
+/// The PostgreSQL cases run by the native (AOT) executable: Npgsql through Aspire's client integration, its health
+/// check and its metrics, compiled ahead of time.
+/// </summary>
+[Collection(AloneCollection.Name)]
+public sealed class AotPostgresDurabilityTests(PostgresFixture postgres, ITestOutputHelper output) : PostgresDurabilityTests(postgres, output)
+{
+    protected override DataApiBuild Build => DataApiBuild.Aot;
 }

@@ -2,9 +2,14 @@ using Monitoring.Tests.Infrastructure;
 
 namespace Monitoring.Tests.DataApi;
 
-/// <summary>The DataApi run on its own, the way <c>dotnet run --project Monitoring.DataApi</c> runs it.</summary>
-public sealed class StandaloneProcessTests
+/// <summary>
+/// The DataApi run on its own, the way <c>dotnet run --project Monitoring.DataApi</c> runs it; each subclass runs the
+/// cases on one build (JIT or native AOT).
+/// </summary>
+public abstract class StandaloneProcessTests
 {
+    protected abstract DataApiBuild Build { get; }
+
     [Theory]
     [InlineData("PORT", "abc")]
     [InlineData("PORT", "0")]
@@ -45,7 +50,7 @@ public sealed class StandaloneProcessTests
             ["DATA_PATH"] = Path.Combine(directory.Path, "data.db"),
             ["PORT"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
             [variable] = value,
-        });
+        }, build: Build);
 
         var exitCode = await process.WaitForExitAsync(TimeSpan.FromSeconds(30));
 
@@ -69,7 +74,7 @@ public sealed class StandaloneProcessTests
         var environment = DataApiProcess.OnLoopback(Path.Combine(directory.Path, "data.db"));
         environment["ASPNETCORE_HTTP_PORTS"] = string.Empty;
 
-        await using var process = await DataApiProcess.StartReadyAsync(environment);
+        await using var process = await DataApiProcess.StartReadyAsync(environment, build: Build);
 
         Assert.Equal(HttpStatusCode.OK, (await process.Client.GetAsync("/health/live")).StatusCode);
     }
@@ -79,7 +84,7 @@ public sealed class StandaloneProcessTests
     public async Task Keys_with_percent_signs_round_trip_and_stay_distinct_from_their_escapes()
     {
         using var directory = new TemporaryDirectory();
-        await using var process = await DataApiProcess.StartReadyAsync(DataApiProcess.OnLoopback(Path.Combine(directory.Path, "data.db")));
+        await using var process = await DataApiProcess.StartReadyAsync(DataApiProcess.OnLoopback(Path.Combine(directory.Path, "data.db")), build: Build);
         var client = process.Client;
 
         foreach (var key in new[] { "a%2Fb", "a/b", "100%", "%", "with space+plus", "a/b/../c", "tenant/α β?#" })
@@ -100,7 +105,7 @@ public sealed class StandaloneProcessTests
     public async Task It_listens_on_HOST_and_PORT_and_its_metrics_pass_promtool()
     {
         using var directory = new TemporaryDirectory();
-        await using var process = await DataApiProcess.StartReadyAsync(DataApiProcess.OnLoopback(Path.Combine(directory.Path, "data.db")));
+        await using var process = await DataApiProcess.StartReadyAsync(DataApiProcess.OnLoopback(Path.Combine(directory.Path, "data.db")), build: Build);
         var client = process.Client;
 
         Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/data", new { key = "k", value = 1 })).StatusCode);
@@ -122,4 +127,15 @@ public sealed class StandaloneProcessTests
         var (exitCode, output) = await Promtool.RunAsync("check metrics", standardInput: exposition);
         Assert.True(exitCode == 0, $"promtool check metrics failed: {output}");
     }
+}
+
+public sealed class JitStandaloneProcessTests : StandaloneProcessTests
+{
+    protected override DataApiBuild Build => DataApiBuild.Jit;
+}
+
+/// <summary>The native executable: the container image's build.</summary>
+public sealed class AotStandaloneProcessTests : StandaloneProcessTests
+{
+    protected override DataApiBuild Build => DataApiBuild.Aot;
 }

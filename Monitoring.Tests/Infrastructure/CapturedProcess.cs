@@ -33,23 +33,26 @@ public sealed class CapturedProcess : IDisposable
         IEnumerable<string> inheritedPrefixesToDrop, params string[] arguments)
     {
         Assert.True(File.Exists(assembly), $"Not built: {assembly}");
-        var startInfo = new ProcessStartInfo(launcher.Count > 0 ? launcher[0] : "dotnet")
+        return StartCommandThrough(launcher, ["dotnet", assembly], Path.GetDirectoryName(assembly)!, environment, inheritedPrefixesToDrop, arguments);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="command"/> (a program and its first arguments: <c>dotnet app.dll</c>, or a native
+    /// executable alone) through <paramref name="launcher"/>, in <paramref name="workingDirectory"/>.
+    /// </summary>
+    public static CapturedProcess StartCommandThrough(
+        IReadOnlyList<string> launcher, IReadOnlyList<string> command, string workingDirectory,
+        IReadOnlyDictionary<string, string> environment, IEnumerable<string> inheritedPrefixesToDrop, params string[] arguments)
+    {
+        var commandLine = launcher.Concat(command).Concat(arguments).ToList();
+        var startInfo = new ProcessStartInfo(commandLine[0])
         {
-            WorkingDirectory = Path.GetDirectoryName(assembly)!,
+            WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        if (launcher.Count > 0)
-        {
-            foreach (var argument in launcher.Skip(1))
-            {
-                startInfo.ArgumentList.Add(argument);
-            }
-            startInfo.ArgumentList.Add("dotnet");
-        }
-        startInfo.ArgumentList.Add(assembly);
-        foreach (var argument in arguments)
+        foreach (var argument in commandLine.Skip(1))
         {
             startInfo.ArgumentList.Add(argument);
         }

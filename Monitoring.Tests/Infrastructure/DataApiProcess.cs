@@ -30,14 +30,21 @@ public sealed class DataApiProcess : IAsyncDisposable
         ["PORT"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
     };
 
+    /// <param name="environment">The process's settings.</param>
     /// <param name="launcher">A command that runs the DataApi in its own process, e.g. <c>prlimit --nofile=1024:1024 --</c>.</param>
-    public static DataApiProcess Start(IReadOnlyDictionary<string, string> environment, IReadOnlyList<string>? launcher = null) =>
-        new(CapturedProcess.StartThrough(launcher ?? [], RepositoryPaths.DataApiAssembly, environment, InheritedPrefixesToDrop));
+    /// <param name="build">The build to run; the JIT build unless given.</param>
+    public static DataApiProcess Start(IReadOnlyDictionary<string, string> environment, IReadOnlyList<string>? launcher = null, DataApiBuild? build = null)
+    {
+        var command = (build ?? DataApiBuild.Jit).Command;
+        var program = command[^1];
+        return new(CapturedProcess.StartCommandThrough(launcher ?? [], command, Path.GetDirectoryName(program)!, environment, InheritedPrefixesToDrop));
+    }
 
     /// <summary>Starts the DataApi with settings that name HOST and PORT, and waits until it is ready.</summary>
-    public static async Task<DataApiProcess> StartReadyAsync(IReadOnlyDictionary<string, string> environment, IReadOnlyList<string>? launcher = null)
+    public static async Task<DataApiProcess> StartReadyAsync(
+        IReadOnlyDictionary<string, string> environment, IReadOnlyList<string>? launcher = null, DataApiBuild? build = null)
     {
-        var process = Start(environment, launcher);
+        var process = Start(environment, launcher, build);
         process.Client = new HttpClient { BaseAddress = new Uri($"http://{environment["HOST"]}:{environment["PORT"]}") };
         try
         {

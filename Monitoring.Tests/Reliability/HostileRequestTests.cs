@@ -7,9 +7,10 @@ namespace Monitoring.Tests.Reliability;
 
 /// <summary>
 /// Requests a careless or hostile client sends, through real Kestrel: malformed chunk framing, every form of a request
-/// target that names a key, bodies refused before they are read, and HEAD.
+/// target that names a key, bodies refused before they are read, and HEAD. Each subclass runs them on one build (JIT or
+/// native AOT).
 /// </summary>
-public sealed class HostileRequestTests(HostileRequestTests.RunningDataApi dataApi) : IClassFixture<HostileRequestTests.RunningDataApi>
+public abstract class HostileRequestTests(HostileRequestTests.RunningDataApi dataApi)
 {
     private readonly DataApiProcess _process = dataApi.Process;
     private readonly int _port = dataApi.Port;
@@ -18,7 +19,7 @@ public sealed class HostileRequestTests(HostileRequestTests.RunningDataApi dataA
     private readonly int _loggedBefore = dataApi.Process.StandardOutput.Length;
 
     /// <summary>One process for the class; every test ends by checking that nothing was logged as an error.</summary>
-    public sealed class RunningDataApi : IAsyncLifetime
+    public abstract class RunningDataApi(DataApiBuild build) : IAsyncLifetime
     {
         private readonly TemporaryDirectory _directory = new();
 
@@ -30,15 +31,23 @@ public sealed class HostileRequestTests(HostileRequestTests.RunningDataApi dataA
         {
             var environment = DataApiProcess.OnLoopback(Path.Combine(_directory.Path, "data.db"));
             Port = int.Parse(environment["PORT"], System.Globalization.CultureInfo.InvariantCulture);
-            Process = await DataApiProcess.StartReadyAsync(environment);
+            Process = await DataApiProcess.StartReadyAsync(environment, build: build);
         }
 
         public async Task DisposeAsync()
         {
-            await Process.DisposeAsync();
+            // Null when the process never started (a native executable not published): the tests fail saying so.
+            if (Process is not null)
+            {
+                await Process.DisposeAsync();
+            }
             _directory.Dispose();
         }
     }
+
+    public sealed class RunningJitDataApi() : RunningDataApi(DataApiBuild.Jit);
+
+    public sealed class RunningAotDataApi() : RunningDataApi(DataApiBuild.Aot);
 
     [Theory]
     [InlineData("100000000")]
@@ -302,3 +311,10 @@ public sealed class HostileRequestTests(HostileRequestTests.RunningDataApi dataA
         return received.ToArray();
     }
 }
+
+public sealed class JitHostileRequestTests(HostileRequestTests.RunningJitDataApi dataApi)
+    : HostileRequestTests(dataApi), IClassFixture<HostileRequestTests.RunningJitDataApi>;
+
+/// <summary>The native executable: the container image's build.</summary>
+public sealed class AotHostileRequestTests(HostileRequestTests.RunningAotDataApi dataApi)
+    : HostileRequestTests(dataApi), IClassFixture<HostileRequestTests.RunningAotDataApi>;

@@ -28,6 +28,10 @@ var layout = new RepositoryLayout(RepositoryLayout.FindRoot(options.Root), optio
 try
 {
     layout.EnsureBuilt();
+    if (options.DataPath && options.Variants?.Contains(Variant.DataPathDataApiAot) == true)
+    {
+        layout.EnsureNativePublished();
+    }
     Tools.EnsureInstalled();
 }
 catch (InvalidOperationException exception)

@@ -11,6 +11,12 @@ internal sealed class RepositoryLayout(string root, string configuration)
 
     public string PeersAssembly => Output(Path.Combine("bench", "Monitoring.Peers"));
 
+    /// <summary>The DataApi's native (AOT) executable, where test.sh and the publish command in bench/README.md put it.</summary>
+    public string DataApiNativeExecutable => Path.Combine(Root, "artifacts", "aot", "Monitoring.DataApi");
+
+    /// <summary>The command that publishes <see cref="DataApiNativeExecutable"/>, run in <see cref="Root"/>.</summary>
+    public const string NativePublishCommand = "dotnet publish Monitoring.DataApi -c Release --use-current-runtime -p:PublishAot=true -o artifacts/aot";
+
     public static string FindRoot(string? given)
     {
         if (given is not null)
@@ -39,6 +45,15 @@ internal sealed class RepositoryLayout(string root, string configuration)
             {
                 throw new InvalidOperationException($"Not built: {assembly}. Run `dotnet build -c {configuration}` in {Root} first.");
             }
+        }
+    }
+
+    /// <summary>Fails with the publish command when the native executable is missing.</summary>
+    public void EnsureNativePublished()
+    {
+        if (!File.Exists(DataApiNativeExecutable))
+        {
+            throw new InvalidOperationException($"Not published: {DataApiNativeExecutable}. Run `{NativePublishCommand}` in {Root} first.");
         }
     }
 

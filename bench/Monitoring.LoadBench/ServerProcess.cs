@@ -13,6 +13,7 @@ internal sealed class ServerProcess : IAsyncDisposable
     private static readonly ConcurrentDictionary<ServerProcess, byte> Running = new();
     private readonly Process _process;
     private readonly OutputTail _output = new();
+    private Stopwatch _sinceStart = null!;
 
     private ServerProcess(Variant variant, Process process, int port)
     {
@@ -23,6 +24,14 @@ internal sealed class ServerProcess : IAsyncDisposable
     }
 
     public Variant Variant { get; }
+
+    /// <summary>
+    /// From just before the exec to the first 2xx of <c>GET /health/ready</c> (polled every
+    /// <see cref="ReadinessPollInterval"/>): the start-up time, as an orchestrator's readiness probe would see it.
+    /// </summary>
+    public TimeSpan ReadyAfter { get; private set; }
+
+    private static readonly TimeSpan ReadinessPollInterval = TimeSpan.FromMilliseconds(5);
 
     public int Port { get; }
 
@@ -65,12 +74,13 @@ internal sealed class ServerProcess : IAsyncDisposable
         var port = FreePort.Next();
         var startInfo = new ProcessStartInfo("taskset")
         {
-            WorkingDirectory = Path.GetDirectoryName(variant.Assembly)!,
+            WorkingDirectory = Path.GetDirectoryName(variant.Program)!,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { "-c", options.ServerCpu.ToString(CultureInfo.InvariantCulture), "dotnet", variant.Assembly }.Concat(variant.Arguments))
+        string[] program = variant.IsNative ? [variant.Program] : ["dotnet", variant.Program];
+        foreach (var argument in new[] { "-c", options.ServerCpu.ToString(CultureInfo.InvariantCulture) }.Concat(program).Concat(variant.Arguments))
         {
             startInfo.ArgumentList.Add(argument);
         }
@@ -91,6 +101,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         var server = new ServerProcess(variant, process, port);
         process.OutputDataReceived += (_, line) => server._output.Keep(line.Data);
         process.ErrorDataReceived += (_, line) => server._output.Keep(line.Data);
+        server._sinceStart = Stopwatch.StartNew();
         process.Start();
         Running.TryAdd(server, 0);
         process.BeginOutputReadLine();
@@ -164,6 +175,7 @@ internal sealed class ServerProcess : IAsyncDisposable
                 using var response = await Client.GetAsync(new Uri("/health/ready", UriKind.Relative));
                 if (response.IsSuccessStatusCode)
                 {
+                    ReadyAfter = _sinceStart.Elapsed;
                     return;
                 }
             }
@@ -171,7 +183,7 @@ internal sealed class ServerProcess : IAsyncDisposable
             {
                 // Not listening yet.
             }
-            await Task.Delay(100);
+            await Task.Delay(ReadinessPollInterval);
         }
         throw new TimeoutException($"{Variant.Name} was not ready within {timeout}:{Environment.NewLine}{LastOutput()}");
     }

@@ -1,13 +1,18 @@
 namespace Monitoring.LoadBench;
 
-/// <summary>One server under test: what it is, how to start it, and whether it needs the benchmark item seeded.</summary>
+/// <summary>
+/// One server under test: what it is, how to start it, and whether it needs the benchmark item seeded.
+/// <paramref name="Program"/> is an assembly run with <c>dotnet</c>, or, when <paramref name="IsNative"/>, the DataApi's
+/// native (AOT) executable, run as itself.
+/// </summary>
 internal sealed record Variant(
     string Name,
     string Description,
-    string Assembly,
+    string Program,
     IReadOnlyList<string> Arguments,
     IReadOnlyDictionary<string, string> Environment,
-    bool IsDataApi)
+    bool IsDataApi,
+    bool IsNative = false)
 {
     public const string MetricsOn = "dataapi-metrics-on";
     public const string MetricsOff = "dataapi-metrics-off";
@@ -18,6 +23,9 @@ internal sealed record Variant(
 
     /// <summary>The data-path suite's DataApi: as shipped, metrics on.</summary>
     public const string DataPathDataApi = "dataapi";
+
+    /// <summary>The data-path suite's DataApi as its native (AOT) executable, the container image's build: as shipped, metrics on.</summary>
+    public const string DataPathDataApiAot = "dataapi-aot";
 
     /// <summary>The data-path suite's DataApi on the harness's PostgreSQL (one process; more with <c>--replicas</c>).</summary>
     public const string DataPathDataApiPostgres = "dataapi-postgres";
@@ -52,14 +60,16 @@ internal sealed record Variant(
         return variants;
     }
 
-    public static Variant DataApi(RepositoryLayout layout, string name, string description, string dataDirectory, bool metricsEnabled) =>
-        new(name, description, layout.DataApiAssembly, [],
+    /// <param name="native">The native (AOT) executable rather than the JIT build's assembly.</param>
+    public static Variant DataApi(RepositoryLayout layout, string name, string description, string dataDirectory, bool metricsEnabled, bool native = false) =>
+        new(name, description, native ? layout.DataApiNativeExecutable : layout.DataApiAssembly, [],
             new Dictionary<string, string>
             {
                 [DataPathVariable] = Path.Combine(dataDirectory, name + ".db"),
                 [MetricsEnabledVariable] = metricsEnabled ? "true" : "false",
             },
-            IsDataApi: true);
+            IsDataApi: true,
+            IsNative: native);
 
     /// <summary>The DataApi as shipped (metrics on) with the PostgreSQL store on <paramref name="connectionString"/>.</summary>
     public static Variant DataApiOnPostgres(RepositoryLayout layout, string name, string description, string connectionString) =>

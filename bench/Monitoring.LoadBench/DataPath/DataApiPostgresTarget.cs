@@ -19,6 +19,8 @@ internal sealed class DataApiPostgresTarget(IReadOnlyList<ServerProcess> servers
         ? $"The DataApi as shipped (metrics on), Production, on PostgreSQL {database.Version} (`DATA_STORE=postgres`; the same cluster as `postgres`, its own role and database): DataApi and PostgreSQL on the server CPU. CPU: the DataApi's own + PostgreSQL's"
         : $"{Replicas} DataApi processes as `dataapi-postgres`, sharing its database; one wrk per process, the connections split between them; req/s summed, p50 and p99 the highest of the wrk processes'. CPU: the DataApi processes' own (summed) + PostgreSQL's";
 
+    public string? Readiness => null;
+
     public string MemoryNote => Replicas == 1
         ? "the DataApi's VmRSS as each window ends (PostgreSQL's is not included); peak: its VmHWM"
         : "the DataApi processes' VmRSS summed (PostgreSQL's is not included); peak: their VmHWM summed";

@@ -147,7 +147,8 @@ internal static class DataPathMarkdown
         }
         foreach (var variant in report.Variants)
         {
-            text.AppendLine(Invariant($"- `{variant.Name}`: {variant.Description}. Memory: {variant.MemoryNote}."));
+            var readiness = variant.Readiness is null ? string.Empty : $" Start-up: {variant.Readiness}.";
+            text.AppendLine(Invariant($"- `{variant.Name}`: {variant.Description}. Memory: {variant.MemoryNote}.{readiness}"));
         }
         if (report.Cases.Any(testCase => testCase.Rows.Any(row => row.Errors > 0)))
         {

@@ -30,7 +30,22 @@ internal static class DataPathRun
         {
             if (options.WantsVariant(Variant.DataPathDataApi))
             {
-                var dataApi = await StartSeededDataApiAsync(layout, options, dataDirectory, seeding, log);
+                var variant = Variant.DataApi(layout, Variant.DataPathDataApi,
+                    "The DataApi as shipped (metrics on), Production, its SQLite file in a temporary folder", dataDirectory, metricsEnabled: true);
+                var dataApi = await StartSeededDataApiAsync(variant, options, seeding, log);
+                targets.Add(new HttpTarget(dataApi, options));
+            }
+            // Named by --variants, a missing executable stopped the run before it began (exit 2); otherwise it is left out.
+            if (options.WantsVariant(Variant.DataPathDataApiAot) && !File.Exists(layout.DataApiNativeExecutable))
+            {
+                log.WriteLine($"{Variant.DataPathDataApiAot}: left out, not published ({layout.DataApiNativeExecutable}); `{RepositoryLayout.NativePublishCommand}` publishes it.");
+            }
+            else if (options.WantsVariant(Variant.DataPathDataApiAot))
+            {
+                var variant = Variant.DataApi(layout, Variant.DataPathDataApiAot,
+                    "The same DataApi as its native (AOT) executable, the container image's build: no JIT, the workstation GC where the JIT build has the server GC; its SQLite file in a temporary folder",
+                    dataDirectory, metricsEnabled: true, native: true);
+                var dataApi = await StartSeededDataApiAsync(variant, options, seeding, log);
                 targets.Add(new HttpTarget(dataApi, options));
             }
 
@@ -108,7 +123,7 @@ internal static class DataPathRun
             var (samples, stoppedBecause) = await RoundsAsync(cases, targets, options, () => ++window, log);
             var summaries = DataPathCaseSummary.From(cases, targets.Select(target => target.Name).ToList(), samples);
             var report = new DataPathReport(startedAt, DateTimeOffset.UtcNow, options, machine, loadBefore, Tools.LoadAverage(), stoppedBecause,
-                seeding, postgres, targets.Select(target => new DataPathVariantInfo(target.Name, target.Description, target.MemoryNote)).ToList(),
+                seeding, postgres, targets.Select(target => new DataPathVariantInfo(target.Name, target.Description, target.MemoryNote, target.Readiness)).ToList(),
                 summaries, samples);
             log.WriteLine();
             log.Write(DataPathMarkdown.ResultsTable(summaries));
@@ -171,11 +186,8 @@ internal static class DataPathRun
     /// HTTP. A file seed writes into the table the DataApi created itself, while no DataApi has the file open, and
     /// starts a fresh process on it.
     /// </summary>
-    private static async Task<ServerProcess> StartSeededDataApiAsync(
-        RepositoryLayout layout, BenchOptions options, string dataDirectory, List<string> seeding, TextWriter log)
+    private static async Task<ServerProcess> StartSeededDataApiAsync(Variant variant, BenchOptions options, List<string> seeding, TextWriter log)
     {
-        var variant = Variant.DataApi(layout, Variant.DataPathDataApi,
-            "The DataApi as shipped (metrics on), Production, its SQLite file in a temporary folder", dataDirectory, metricsEnabled: true);
         var databasePath = variant.Environment[Variant.DataPathVariable];
         var items = options.Items;
         ServerProcess? server = await ServerProcess.StartReadyAsync(variant, options, TimeSpan.FromSeconds(60));
@@ -194,7 +206,7 @@ internal static class DataPathRun
 
             if (written == items)
             {
-                seeding.Add(Invariant($"dataapi: {items:N0} items over HTTP (POST /data, {DataSeeder.HttpConnections} connections) in {httpSeconds:F1} s: {rate:N0} writes/s."));
+                seeding.Add(Invariant($"{variant.Name}: {items:N0} items over HTTP (POST /data, {DataSeeder.HttpConnections} connections) in {httpSeconds:F1} s: {rate:N0} writes/s."));
             }
             else
             {
@@ -205,8 +217,8 @@ internal static class DataPathRun
                 var fileSeconds = stopwatch.Elapsed.TotalSeconds;
                 server = await ServerProcess.StartReadyAsync(variant, options, TimeSpan.FromSeconds(60));
                 seeding.Add(options.SeedVia == SeedVia.File
-                    ? Invariant($"dataapi: {items:N0} items straight into its SQLite file (--seed-via file; the DataApi created the table, was stopped, and a fresh process started on the file) in {fileSeconds:F1} s.")
-                    : Invariant($"dataapi: {written:N0} items over HTTP ({DataSeeder.HttpConnections} connections) in {httpSeconds:F1} s, {rate:N0} writes/s, which would have taken {items / Math.Max(rate, 1e-3):F0} s for all {items:N0} (over the {HttpSeedBudget.TotalSeconds:F0} s budget); the other {items - written:N0} straight into its SQLite file with the DataApi stopped ({fileSeconds:F1} s), then a fresh DataApi process started on the file."));
+                    ? Invariant($"{variant.Name}: {items:N0} items straight into its SQLite file (--seed-via file; the DataApi created the table, was stopped, and a fresh process started on the file) in {fileSeconds:F1} s.")
+                    : Invariant($"{variant.Name}: {written:N0} items over HTTP ({DataSeeder.HttpConnections} connections) in {httpSeconds:F1} s, {rate:N0} writes/s, which would have taken {items / Math.Max(rate, 1e-3):F0} s for all {items:N0} (over the {HttpSeedBudget.TotalSeconds:F0} s budget); the other {items - written:N0} straight into its SQLite file with the DataApi stopped ({fileSeconds:F1} s), then a fresh DataApi process started on the file."));
             }
             log.WriteLine(seeding[^1]);
             await server.SeedAsync();

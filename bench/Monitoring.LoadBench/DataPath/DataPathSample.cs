@@ -42,6 +42,9 @@ internal interface IDataPathTarget : IAsyncDisposable
     /// <summary>What its resident-set figures are (they differ between one process and PostgreSQL's many).</summary>
     string MemoryNote { get; }
 
+    /// <summary>How long its server took to be ready, when it is an HTTP server the harness started (null otherwise).</summary>
+    string? Readiness { get; }
+
     /// <summary>Runs the scenario's load once without measuring it, so that the JIT and the caches are warm.</summary>
     Task WarmUpAsync(DataPathCase testCase, int seconds, int window);
 

@@ -79,7 +79,7 @@ internal sealed record DataPathCaseSummary(
 }
 
 /// <summary>A variant of the data-path run: its name, what it is, and what its memory figures are.</summary>
-internal sealed record DataPathVariantInfo(string Name, string Description, string MemoryNote);
+internal sealed record DataPathVariantInfo(string Name, string Description, string MemoryNote, string? Readiness);
 
 /// <summary>Everything one data-path run measured; written as markdown and as JSON.</summary>
 internal sealed record DataPathReport(

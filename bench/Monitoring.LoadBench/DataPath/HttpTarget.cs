@@ -11,6 +11,10 @@ internal sealed class HttpTarget(ServerProcess server, BenchOptions options) : I
 
     public string MemoryNote => "VmRSS read as each window ends; peak: VmHWM, the highest since the process started (its seeding and warm-up included)";
 
+    public string? Readiness => Server.Variant.IsDataApi
+        ? FormattableString.Invariant($"ready {Server.ReadyAfter.TotalMilliseconds:F0} ms after its exec (first 2xx of GET /health/ready; the process the rounds measure)")
+        : null;
+
     public async Task WarmUpAsync(DataPathCase testCase, int seconds, int window)
     {
         var wrk = await RunWrkAsync(testCase, seconds, window);

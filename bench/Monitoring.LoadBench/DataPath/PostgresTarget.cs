@@ -17,6 +17,8 @@ internal sealed class PostgresTarget(PostgresServer server, BenchOptions options
 
     public string Description => $"PostgreSQL {server.Version} as a local process (synchronous_commit=on, fsync=on) under `pgbench -M prepared -j1` over TCP loopback: the same single-row upsert (INSERT … ON CONFLICT (key) DO UPDATE … RETURNING) and point SELECT";
 
+    public string? Readiness => null;
+
     public string MemoryNote => "the Pss of the postmaster and all its processes summed (shared buffers counted once), the last sample within the window; peak: the highest such sample so far";
 
     public async Task WarmUpAsync(DataPathCase testCase, int seconds, int window)
