@@ -25,7 +25,7 @@ internal sealed class InMemoryExchange
         Features.Set<IHttpRequestLifetimeFeature>(Lifetime);
     }
 
-    public FeatureCollection Features { get; } = new();
+    public InMemoryFeatures Features { get; } = new();
 
     public HttpRequestFeature Request { get; }
 
