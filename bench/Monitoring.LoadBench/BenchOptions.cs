@@ -60,7 +60,7 @@ internal sealed record BenchOptions
     public IReadOnlyList<int> Replicas { get; init; } = [];
 
     /// <summary>The names <c>--variants</c> takes.</summary>
-    public static readonly string[] DataPathVariantNames = ["dataapi", "dataapi-aot", "dataapi-runtime-defaults", "bare", "postgres", "dataapi-postgres"];
+    public static readonly string[] DataPathVariantNames = ["dataapi", "dataapi-aot", "bare", "postgres", "dataapi-postgres"];
 
     /// <summary>The names <c>--scenarios</c> takes.</summary>
     public static readonly string[] DataPathScenarioNames = ["get-hot", "get-random", "post-new", "post-replace", "mix-90-10"];
@@ -70,9 +70,6 @@ internal sealed record BenchOptions
 
     /// <summary>Whether the data-path run includes this variant (<c>--variants</c>).</summary>
     public bool WantsVariant(string name) => Variants is null || Variants.Contains(name);
-
-    /// <summary>Whether <c>--variants</c> names this variant: for the variants a run includes only when asked.</summary>
-    public bool NamesVariant(string name) => Variants?.Contains(name) == true;
 
     /// <summary>
     /// Environment variables every server gets in addition to its variant's (<c>--server-env NAME=VALUE</c>, repeatable):
@@ -87,7 +84,7 @@ internal sealed record BenchOptions
                              [--skip-peers] [--processes N] [--seed N] [--server-env NAME=VALUE]...
         Monitoring.LoadBench --data-path [--smoke] [--rounds N] [--window SECONDS] [--warmup SECONDS] [--connections N]
                              [--items N] [--seed-via auto|http|file] [--levels 1,16,64] [--skip-postgres | --postgres]
-                             [--postgres-bin DIR] [--variants dataapi,dataapi-aot,dataapi-runtime-defaults,bare,postgres,dataapi-postgres]
+                             [--postgres-bin DIR] [--variants dataapi,dataapi-aot,bare,postgres,dataapi-postgres]
                              [--scenarios get-hot,get-random,post-new,post-replace,mix-90-10] [--replicas 1,2,3] [--configuration ...] [--root ...] [--output ...] [--seed N] [--server-env ...]
         Build first: dotnet build -c Release (the harness runs the servers from that configuration's build output).
         dataapi-aot runs the native executable in artifacts/aot/: dotnet publish Monitoring.DataApi -c Release --use-current-runtime -p:PublishAot=true -o artifacts/aot

@@ -27,19 +27,6 @@ internal sealed record Variant(
     /// <summary>The data-path suite's DataApi as its native (AOT) executable, the container image's build: as shipped, metrics on.</summary>
     public const string DataPathDataApiAot = "dataapi-aot";
 
-    /// <summary>
-    /// The data-path suite's DataApi (JIT) with the runtime's own defaults where the project changes them: what those
-    /// settings save and cost, side by side with <see cref="DataPathDataApi"/>. Run only when <c>--variants</c> names it.
-    /// </summary>
-    public const string DataPathDataApiRuntimeDefaults = "dataapi-runtime-defaults";
-
-    /// <summary>The runtime's defaults that Monitoring.DataApi.csproj turns off, as environment variables (which win over runtimeconfig.json).</summary>
-    public static readonly IReadOnlyDictionary<string, string> RuntimeDefaults = new Dictionary<string, string>
-    {
-        ["DOTNET_TieredPGO"] = "1",
-        ["DOTNET_gcConcurrent"] = "1",
-    };
-
     /// <summary>The data-path suite's DataApi on the harness's PostgreSQL (one process; more with <c>--replicas</c>).</summary>
     public const string DataPathDataApiPostgres = "dataapi-postgres";
 

@@ -35,15 +35,6 @@ internal static class DataPathRun
                 var dataApi = await StartSeededDataApiAsync(variant, options, seeding, log);
                 targets.Add(new HttpTarget(dataApi, options));
             }
-            if (options.NamesVariant(Variant.DataPathDataApiRuntimeDefaults))
-            {
-                var shipped = Variant.DataApi(layout, Variant.DataPathDataApiRuntimeDefaults,
-                    "The same JIT DataApi with the runtime's defaults that its project turns off (DOTNET_TieredPGO=1, DOTNET_gcConcurrent=1); its SQLite file in a temporary folder",
-                    dataDirectory, metricsEnabled: true);
-                var variant = shipped with { Environment = shipped.Environment.Concat(Variant.RuntimeDefaults).ToDictionary() };
-                var dataApi = await StartSeededDataApiAsync(variant, options, seeding, log);
-                targets.Add(new HttpTarget(dataApi, options));
-            }
             // Named by --variants, a missing executable stopped the run before it began (exit 2); otherwise it is left out.
             if (options.WantsVariant(Variant.DataPathDataApiAot) && !File.Exists(layout.DataApiNativeExecutable))
             {
