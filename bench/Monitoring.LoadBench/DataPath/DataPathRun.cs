@@ -43,7 +43,7 @@ internal static class DataPathRun
             else if (options.WantsVariant(Variant.DataPathDataApiAot))
             {
                 var variant = Variant.DataApi(layout, Variant.DataPathDataApiAot,
-                    "The same DataApi as its native (AOT) executable, the container image's build: no JIT, the workstation GC where the JIT build has the server GC; its SQLite file in a temporary folder",
+                    "The same DataApi as its native (AOT) executable, the container image's build: no JIT, the non-concurrent workstation GC where the JIT build has the server GC; its SQLite file in a temporary folder",
                     dataDirectory, metricsEnabled: true, native: true);
                 var dataApi = await StartSeededDataApiAsync(variant, options, seeding, log);
                 targets.Add(new HttpTarget(dataApi, options));
