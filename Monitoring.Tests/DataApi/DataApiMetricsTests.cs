@@ -56,21 +56,8 @@ public sealed class DataApiMetricsTests : IDisposable
     public void Held_requests_are_recorded_outside_the_trace_of_the_thread_that_records_them()
     {
         var metrics = _services.GetRequiredService<DataApiMetrics>();
-        var meterFactory = _services.GetRequiredService<IMeterFactory>();
         var tracesSeen = new List<Activity?>();
-        using var listener = new MeterListener
-        {
-            InstrumentPublished = (instrument, listener) =>
-            {
-                // This test's meter only: tests running in parallel create DataApi meters of the same name.
-                if (instrument.Meter.Scope == meterFactory && instrument.Name == "http_request_duration_seconds")
-                {
-                    listener.EnableMeasurementEvents(instrument);
-                }
-            },
-        };
-        listener.SetMeasurementEventCallback<double>((_, _, _, _) => tracesSeen.Add(Activity.Current));
-        listener.Start();
+        using var listener = ListenToDurations(tracesSeen);
 
         using var request = new Activity("some request").Start();
         var series = metrics.SeriesFor(endpoint: null, "GET");
@@ -92,20 +79,8 @@ public sealed class DataApiMetricsTests : IDisposable
     public void A_request_of_a_sampled_trace_is_recorded_at_once_inside_that_trace()
     {
         var metrics = _services.GetRequiredService<DataApiMetrics>();
-        var meterFactory = _services.GetRequiredService<IMeterFactory>();
         var tracesSeen = new List<Activity?>();
-        using var listener = new MeterListener
-        {
-            InstrumentPublished = (instrument, listener) =>
-            {
-                if (instrument.Meter.Scope == meterFactory && instrument.Name == "http_request_duration_seconds")
-                {
-                    listener.EnableMeasurementEvents(instrument);
-                }
-            },
-        };
-        listener.SetMeasurementEventCallback<double>((_, _, _, _) => tracesSeen.Add(Activity.Current));
-        listener.Start();
+        using var listener = ListenToDurations(tracesSeen);
 
         // Recorded: what a sampler that keeps the trace sets, and what the trace-based exemplar filter looks at.
         using var request = new Activity("sampled request");
@@ -116,5 +91,25 @@ public sealed class DataApiMetricsTests : IDisposable
         metrics.RequestStopped(series, 500, durationSeconds: 0.001, requestBytes: 0, responseBytes: 10);
 
         Assert.Same(request, Assert.Single(tracesSeen));
+    }
+
+    /// <summary>The trace current when each of this test's request durations is recorded.</summary>
+    private MeterListener ListenToDurations(List<Activity?> tracesSeen)
+    {
+        var meterFactory = _services.GetRequiredService<IMeterFactory>();
+        var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, listener) =>
+            {
+                // This test's meter only: tests running in parallel create DataApi meters of the same name.
+                if (instrument.Meter.Scope == meterFactory && instrument.Name == "http_request_duration_seconds")
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<double>((_, _, _, _) => tracesSeen.Add(Activity.Current));
+        listener.Start();
+        return listener;
     }
 }
